@@ -1,0 +1,3 @@
+from desktop.cli import entry_point
+
+entry_point()

@@ -1,0 +1,97 @@
+"""QApplication start-up (DESIGN §1): open the database, offer demo data on a first run, show
+the main window. ``main(argv)`` reuses a running QApplication and returns the exit code."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from desktop.errors import UserError
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="aftercare", add_help=False)
+    parser.add_argument("--database", default=None)
+    args, _unknown = parser.parse_known_args(list(argv))
+    return args
+
+
+def build_context(db, runner, ui):  # noqa: ANN001
+    from desktop.services.settings import load_settings
+    from desktop.services.staff import current_user, os_login
+
+    from desktop.views.context import AppContext
+
+    username = os_login()
+    if db.read_only:
+        with db.session() as session:
+            agency = load_settings(session)
+        user_id = 0
+    else:
+        with db.transaction() as session:
+            user = current_user(session, username)
+            user_id = user.id
+            agency = load_settings(session)
+    return AppContext(db=db, username=username, user_id=user_id, agency=agency,
+                      runner=runner, ui=ui)
+
+
+def is_empty(db) -> bool:  # noqa: ANN001
+    from sqlalchemy import func, select
+
+    from desktop.models import Client
+
+    with db.session() as session:
+        return not session.scalar(select(func.count()).select_from(Client))
+
+
+def offer_demo_data(db, parent=None) -> None:  # noqa: ANN001
+    """First run: offer to fill the empty database with realistic demo data."""
+    from desktop.views.messages import dialogs
+
+    try:
+        from desktop.services.demo import generate_demo
+    except ImportError:
+        return
+    if dialogs().question(parent, "Welcome to Aftercare",
+                          "This database is empty. Fill it with demo data (20 clients, "
+                          "2,000 tickets) to look around?"):
+        generate_demo(db, clients=20, tickets=2000, seed=1)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.storage.database import open_database
+
+    from desktop.views.main_window import MainWindow
+    from desktop.views.messages import dialogs
+    from desktop.views.ui_settings import UiSettings
+    from desktop.views.worker import OpRunner
+
+    app = QApplication.instance()
+    owns_app = app is None
+    if owns_app:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("Aftercare")
+        app.setOrganizationName("Aftercare")
+    args = _parse(argv)
+    try:
+        db = open_database(args.database)
+        if is_empty(db):
+            offer_demo_data(db)
+    except UserError as exc:
+        dialogs().error(None, "Aftercare cannot open the database", str(exc))
+        return 1
+    runner = OpRunner()
+    context = build_context(db, runner, UiSettings())
+    window = MainWindow(context)
+    window.show()
+    app.main_window = window  # keep a reference for the app's lifetime (and for tests)
+    if not owns_app:
+        return 0
+    code = app.exec()
+    runner.shutdown()
+    db.dispose()
+    return code

@@ -1,0 +1,51 @@
+"""Schema versions through Alembic (DESIGN §3): applied at start-up; a newer schema is refused."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from desktop.errors import UserError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    return script().get_current_head()
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in script().walk_revisions()}
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def check_revision(revision: str | None, where: str) -> None:
+    """Refuse a database whose schema this program does not know (it is newer)."""
+    if revision is not None and revision not in known_revisions():
+        raise UserError(f"{where} was written by a newer version of Aftercare (schema {revision}); "
+                        "update Aftercare to open it. The database was not changed.")
+
+
+def upgrade(connection: Connection) -> None:
+    from alembic import command
+
+    check_revision(current_revision(connection), "the database")
+    command.upgrade(alembic_config(connection), "head")
