@@ -27,6 +27,15 @@ VIEWS = [
 ]
 
 
+# Features that add menu actions, banners or listeners to the window: "module:function", each
+# called as function(window) once the window is built; a module not present yet is skipped.
+EXTENSIONS = [
+    "desktop.views.connection.extension:install",
+    "desktop.views.notifications.extension:install",
+    "desktop.views.errors.extension:install",
+]
+
+
 class NotYetView(QWidget):
     """An honest placeholder for a view that has not been built yet."""
 
@@ -79,6 +88,10 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         self._restore_state()
+        for spec in EXTENSIONS:
+            install = load_view_class(spec)
+            if install is not None:
+                install(self)
 
     # navigation -----------------------------------------------------------------------------
     def view(self, name: str) -> QWidget:
