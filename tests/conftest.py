@@ -14,8 +14,17 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ.setdefault("AFTERCARE_NO_BACKUP", "1")
 
 import keyring  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 import pytest  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
+
+
+# Fixed example budgets: deterministic in CI, a little more locally.
+settings.register_profile("ci", max_examples=60, derandomize=True, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 class MemoryKeyring(KeyringBackend):
@@ -69,6 +78,8 @@ def _admin_engine():
 def pg_url():
     """A fresh, empty PostgreSQL database for this test (dropped afterwards)."""
     if not PG_SERVER:
+        if os.environ.get("AFTERCARE_REQUIRE_PG"):
+            pytest.fail("AFTERCARE_REQUIRE_PG is set but AFTERCARE_TEST_PG_URL is not")
         pytest.skip("AFTERCARE_TEST_PG_URL is not set")
     from sqlalchemy import text
 
