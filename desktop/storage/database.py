@@ -195,4 +195,7 @@ def _open_postgresql(url: URL) -> Database:
     except OperationalError as exc:
         engine.dispose()
         raise UserError(f"cannot connect to {display_url(url)}: {_first_line(exc)}") from None
+    except BaseException:
+        engine.dispose()
+        raise
     return Database(url, engine, mode="shared")
