@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text,
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, Text, false,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,6 +61,8 @@ class Occurrence(Base):
     outcome: Mapped[str | None] = mapped_column(String(20), nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     figures: Mapped[dict | None] = mapped_column(JSONText, nullable=True)
+    # set when the manager moved the due date by hand; regenerating then keeps that date
+    rescheduled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = version_column()
     __mapper_args__ = {"version_id_col": version}
 

@@ -165,6 +165,7 @@ def upgrade() -> None:
     sa.Column('outcome', sa.String(length=20), nullable=True),
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('figures', sa.Text(), nullable=True),
+    sa.Column('rescheduled', sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['clients.id'], name=op.f('fk_occurrences_client_id_clients'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_occurrences_contract_id_contracts'), ondelete='CASCADE'),
