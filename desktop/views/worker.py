@@ -25,6 +25,9 @@ class OpRunner(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aftercare-db")
         self._pending = 0
         self._finished.connect(self._deliver)
+        # Wraps each piece of work when set: ``guard(fn)`` runs it (storage.reconnect's policy
+        # rides out a lost server and retries; see views/connection/extension.py).
+        self.guard: Callable[[Callable[[], Any]], Any] | None = None
 
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
             on_failure: Callable[[BaseException], None] | None = None) -> Future:
@@ -34,7 +37,7 @@ class OpRunner(QObject):
 
         def job() -> None:
             try:
-                value = fn()
+                value = self.guard(fn) if self.guard is not None else fn()
             except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread
                 log.debug("operation failed", exc_info=True)
                 self._finished.emit(on_failure, exc, True)
