@@ -3,6 +3,8 @@ the main window. ``main(argv)`` reuses a running QApplication and returns the ex
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -59,6 +61,16 @@ def offer_demo_data(db, parent=None) -> None:  # noqa: ANN001
         generate_demo(db, clients=20, tickets=2000, seed=1)
 
 
+def start_daily_backup(context) -> None:  # noqa: ANN001
+    """Once a day, back the local database up in the background (issue 8)."""
+    if os.environ.get("AFTERCARE_NO_BACKUP") or not context.db.is_sqlite or context.read_only:
+        return
+    from desktop.storage.auto_backup import daily_backup
+
+    context.runner.run(lambda: daily_backup(context.db), lambda _path: None,
+                       lambda exc: logging.getLogger(__name__).warning("daily backup failed: %s", exc))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from PySide6.QtWidgets import QApplication
@@ -70,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.views.ui_settings import UiSettings
     from desktop.views.worker import OpRunner
 
+    from desktop.logs import setup_logging
+
+    setup_logging()
     app = QApplication.instance()
     owns_app = app is None
     if owns_app:
@@ -89,8 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(context)
     window.show()
     app.main_window = window  # keep a reference for the app's lifetime (and for tests)
+    start_daily_backup(context)
     if not owns_app:
         return 0
+    if os.environ.get("AFTERCARE_EXIT_AFTER_START"):  # smoke test of a built package
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
     code = app.exec()
     runner.shutdown()
     db.dispose()
