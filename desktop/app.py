@@ -51,6 +51,8 @@ def offer_demo_data(db, parent=None) -> None:  # noqa: ANN001
     """First run: offer to fill the empty database with realistic demo data."""
     from desktop.views.messages import dialogs
 
+    if os.environ.get("AFTERCARE_NO_DEMO_OFFER"):
+        return
     try:
         from desktop.services.demo import generate_demo
     except ImportError:
