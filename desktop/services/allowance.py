@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desktop.models import Contract, Ticket, Tier, TimeEntry
+from desktop.models import Contract, Ticket, TimeEntry
 
 CONTENT = "content_update"
 
@@ -37,21 +37,15 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
 
 def month_allowance(session: Session, client_id: int, year: int, month: int) -> int:
     """The allowance of the client's contract in force in the month: the contract covering the
-    month's last day, else the latest one overlapping the month; 0 without a contract.
-
-    A contract whose own allowance is 0 while its tier grants content hours (a contract entered
-    before its tier's allowance was known) uses the tier's."""
+    month's last day, else the latest one overlapping the month; 0 without a contract. The
+    contract's own ``content_minutes_allowance`` is the truth (set from its tier when made)."""
     first, last = month_bounds(year, month)
     row = session.execute(
-        select(Contract.content_minutes_allowance, Tier.content_minutes_per_month)
-        .join(Tier, Tier.code == Contract.tier_code)
+        select(Contract.content_minutes_allowance)
         .where(Contract.client_id == client_id, Contract.start <= last, Contract.end >= first)
         .order_by((Contract.end >= last).desc(), Contract.start.desc(), Contract.id.desc())
         .limit(1)).first()
-    if row is None:
-        return 0
-    own, tier_minutes = row
-    return int(own or tier_minutes or 0)
+    return 0 if row is None else int(row[0] or 0)
 
 
 def allowance_usage(session: Session, client_id: int, year: int, month: int) -> AllowanceUsage:
