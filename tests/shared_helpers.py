@@ -99,3 +99,47 @@ class TcpProxy:
 
     def close(self) -> None:
         self.cut()
+
+
+def fill_small_agency(db) -> None:  # noqa: ANN001
+    """Two clients with contacts, contracts, tickets with events and time, and maintenance
+    occurrences with figures: enough of everything for a copy to have something to get wrong."""
+    from datetime import date
+    from decimal import Decimal
+
+    from desktop.models import (Client, Contact, Contract, Occurrence, StaffUser, Ticket,
+                                TicketEvent, TimeEntry)
+
+    at = datetime(2026, 10, 5, 4, 30, tzinfo=timezone.utc)
+    with db.transaction() as session:
+        anita = StaffUser(username="anita", display_name="Anita Rao")
+        session.add(anita)
+        for n, (name, tier, fee) in enumerate([("Acme & Sons <Ltd>", "premium", "60000.00"),
+                                               ("Café Ünïcode", "standard", "30000.00")], 1):
+            client = Client(name=name, email=f"ops{n}@example.com",
+                            notes="Prefers calls — never before 10:00")
+            client.contacts.append(Contact(name=f"Contact {n}", email=f"c{n}@example.com",
+                                           role="owner"))
+            contract = Contract(tier_code=tier, start=date(2026, 1, 1), end=date(2026, 12, 31),
+                                monthly_fee=Decimal(fee), content_minutes_allowance=240 * n)
+            client.contracts.append(contract)
+            session.add(client)
+            session.flush()
+            for k in range(3):
+                ticket = Ticket(number=n * 100 + k, client_id=client.id, contract_id=contract.id,
+                                title=f"Ticket {k} for {name}", description="Détails: <b>&</b>",
+                                priority=("critical", "high", "low")[k], status="in_progress",
+                                category="bug_fix", channel="email", created_at=at,
+                                updated_at=at, assignee=anita, response_due_at=at,
+                                sla_due_at=at, resolution_used_minutes=17 * k)
+                ticket.events.append(TicketEvent(at=at, type="reply", author=anita, public=True,
+                                                 body="We are on it.", data={"b": 1, "a": [2]}))
+                ticket.time_entries.append(TimeEntry(work_date=date(2026, 10, 5), minutes=45,
+                                                     category="bug_fix", note="fixed",
+                                                     author=anita))
+                session.add(ticket)
+            session.add(Occurrence(contract_id=contract.id, client_id=client.id,
+                                   task="backup_verification", name="Backup verification",
+                                   cadence="monthly", period_key="2026-10", due=date(2026, 10, 30),
+                                   done_at=at, done_by=anita, outcome="ok", notes="restored",
+                                   figures={"restore_tested": True, "size": "1.2 GB"}))
