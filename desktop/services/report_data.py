@@ -1,0 +1,790 @@
+"""What the client reports hold, as plain data (DESIGN §5), and what both reports share.
+
+``reports/`` turns these dataclasses into PDFs and never sees a Session; this module and
+``report_monthly`` / ``report_quarterly`` compute them from the database. Every instant in a
+dataclass is already in the agency's time zone; every amount is a ``Decimal``.
+
+Rules used by both reports (stated here so the tests and the PDF footnotes agree):
+- a period's tickets are those *created* in it (the agency's calendar days); "resolved" counts
+  tickets resolved in it whenever they were created;
+- a clock is *met* when it stopped on time, *breached* when it stopped late or is still running
+  past its due instant at the period's end, and otherwise still *running* (not counted);
+- a ticket met its SLA when it has a decided clock and none of its clocks was breached; SLA met %
+  = met tickets / tickets with a decided clock;
+- response and resolution times are measured on the ticket's SLA clock (business hours, or 24/7
+  for premium critical tickets); resolution excludes time waiting on the client;
+- content-update minutes count against the month's allowance in the order they were logged
+  (as ``services.allowance`` counts them); minutes beyond it, and every other minute logged on an
+  out-of-scope ticket, are billable.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from calendar import monthrange
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from desktop.errors import StaleDataError, UserError
+from desktop.models import (Client, Contact, Contract, FollowUp, Occurrence, ReportNote,
+                            SlaPolicy, StaffUser, Ticket, TicketEvent, TimeEntry, Tier)
+from desktop.storage.changes import record_change
+from desktop.storage.conflicts import refuse_stale
+
+from .settings import AgencySettings, load_settings
+
+MONTHLY = "monthly"
+QUARTERLY = "quarterly"
+REPORT_KINDS = (MONTHLY, QUARTERLY)
+NOTE_KINDS = {MONTHLY: "monthly_summary", QUARTERLY: "quarterly_recommendations"}
+
+PRIORITIES = ("critical", "high", "medium", "low")
+PRIORITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
+CATEGORY_LABELS = {
+    "bug_fix": "Bug fix", "technical_issue": "Technical issue", "functionality": "Functionality",
+    "documentation": "Documentation", "security_update": "Security update",
+    "content_update": "Content update", "performance": "Performance",
+    "new_feature": "New feature", "training": "Training", "third_party": "Third-party issue",
+}
+STATUS_LABELS = {"new": "New", "acknowledged": "Acknowledged", "in_progress": "In progress",
+                 "waiting_on_client": "Waiting on you", "resolved": "Resolved",
+                 "closed": "Closed"}
+OUTCOME_LABELS = {"ok": "Done", "issues_found": "Issues found", "skipped": "Skipped"}
+TIER_LABELS = {"warranty": "Warranty", "basic": "Basic", "standard": "Standard",
+               "premium": "Premium"}
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER_RE = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+
+
+# --------------------------------------------------------------------------------------- periods
+@dataclass(frozen=True)
+class Period:
+    """A report's period: ``kind`` monthly (key ``YYYY-MM``) or quarterly (key ``YYYY-Qn``);
+    ``first`` and ``last`` are the agency's calendar days, both inclusive."""
+
+    kind: str
+    key: str
+    first: date
+    last: date
+
+    @property
+    def label(self) -> str:
+        if self.kind == MONTHLY:
+            return self.first.strftime("%B %Y")
+        return f"Q{(self.first.month - 1) // 3 + 1} {self.first.year}"
+
+    @property
+    def long_label(self) -> str:
+        if self.kind == MONTHLY:
+            return self.label
+        return (f"{self.label} ({self.first.strftime('%B')} – {self.last.strftime('%B')} "
+                f"{self.last.year})")
+
+    def months(self) -> list[Period]:
+        result, day = [], self.first
+        while day <= self.last:
+            result.append(month_period(day.year, day.month))
+            day = result[-1].last + timedelta(days=1)
+        return result
+
+    def previous(self) -> Period:
+        return period_containing(self.kind, self.first - timedelta(days=1))
+
+    def next(self) -> Period:
+        return period_containing(self.kind, self.last + timedelta(days=1))
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """The period as a half-open range of UTC instants [start, end)."""
+        start = datetime.combine(self.first, time(0), zone).astimezone(timezone.utc)
+        end = datetime.combine(self.last + timedelta(days=1), time(0), zone)
+        return start, end.astimezone(timezone.utc)
+
+
+def month_period(year: int, month: int) -> Period:
+    return Period(MONTHLY, f"{year:04d}-{month:02d}", date(year, month, 1),
+                  date(year, month, monthrange(year, month)[1]))
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    first_month = 3 * (quarter - 1) + 1
+    return Period(QUARTERLY, f"{year:04d}-Q{quarter}", date(year, first_month, 1),
+                  date(year, first_month + 2, monthrange(year, first_month + 2)[1]))
+
+
+def period_containing(kind: str, day: date) -> Period:
+    if kind == MONTHLY:
+        return month_period(day.year, day.month)
+    return quarter_period(day.year, (day.month - 1) // 3 + 1)
+
+
+def parse_period(kind: str, text: str) -> Period:
+    """``2026-03`` for a monthly report, ``2026-Q1`` for a quarterly one; anything else is a
+    ``UserError`` naming the expected form."""
+    text = (text or "").strip()
+    if kind == MONTHLY:
+        match = _MONTH_RE.match(text)
+        if match and 1 <= int(match.group(2)) <= 12 and int(match.group(1)) >= 1900:
+            return month_period(int(match.group(1)), int(match.group(2)))
+        raise UserError(f"'{text}' is not a month; write it as YYYY-MM, e.g. 2026-03")
+    if kind == QUARTERLY:
+        match = _QUARTER_RE.match(text)
+        if match and int(match.group(1)) >= 1900:
+            return quarter_period(int(match.group(1)), int(match.group(2)))
+        raise UserError(f"'{text}' is not a quarter; write it as YYYY-Qn, e.g. 2026-Q1")
+    raise UserError(f"'{kind}' is not a report type; use monthly or quarterly")
+
+
+def recent_periods(kind: str, today: date, count: int = 24) -> list[Period]:
+    """The current period and the ``count - 1`` before it, newest first (for pickers)."""
+    result = [period_containing(kind, today)]
+    while len(result) < count:
+        result.append(result[-1].previous())
+    return result
+
+
+# ------------------------------------------------------------------------------- shared pieces
+@dataclass(frozen=True)
+class Branding:
+    """The agency as the reports show it (from Settings)."""
+
+    agency_name: str
+    logo_path: str = ""
+    support_email: str = ""
+    support_phone: str = ""
+    phone_hours: str = ""
+    emergency_phone: str = ""
+    portal_url: str = ""
+    time_zone: str = "Asia/Kolkata"
+    currency: str = "INR"
+
+    @classmethod
+    def from_settings(cls, settings: AgencySettings) -> Branding:
+        return cls(agency_name=settings.agency_name, logo_path=settings.logo_path,
+                   support_email=settings.support_email, support_phone=settings.support_phone,
+                   phone_hours=settings.phone_hours, emergency_phone=settings.emergency_phone,
+                   portal_url=settings.portal_url, time_zone=settings.time_zone,
+                   currency=settings.currency)
+
+
+@dataclass(frozen=True)
+class ContractInfo:
+    tier: str               # code
+    tier_name: str
+    start: date
+    end: date               # inclusive
+    monthly_fee: Decimal
+    currency: str
+    content_minutes_allowance: int
+    days_to_end: int        # from the period's last day
+
+    @property
+    def renewal_date(self) -> date:
+        return self.end + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class TicketLine:
+    number: int
+    title: str
+    priority: str
+    category: str
+    channel: str
+    status: str
+    created_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    response_state: str     # met | breached | running
+    resolution_state: str   # met | breached | running
+    response_minutes: float | None      # on the ticket's clock, when it responded
+    resolution_minutes: float | None    # on the ticket's clock, when resolved
+    clock: str
+    in_scope: bool
+    scope_reason: str
+    minutes_logged: int = 0
+
+    @property
+    def decided(self) -> bool:
+        return "breached" in (self.response_state, self.resolution_state) or (
+            self.response_state == "met" and self.resolution_state == "met")
+
+    @property
+    def sla_met(self) -> bool:
+        return self.decided and "breached" not in (self.response_state, self.resolution_state)
+
+
+@dataclass(frozen=True)
+class MaintenanceLine:
+    task: str
+    name: str
+    cadence: str
+    period_key: str
+    due: date
+    done_at: datetime | None
+    done_by: str
+    outcome: str | None     # ok | issues_found | skipped | None (not done yet)
+    notes: str
+    figures: dict[str, Any]
+    details: tuple[str, ...]  # the figures in plain words, one line each
+
+    @property
+    def state(self) -> str:
+        """done / skipped / overdue / due, as of the report."""
+        if self.outcome == "skipped":
+            return "skipped"
+        if self.done_at is not None:
+            return "done"
+        return "open"
+
+
+@dataclass(frozen=True)
+class UpdateLine:
+    component: str
+    version_from: str
+    version_to: str
+    held_back: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class BillableLine:
+    ticket_number: int
+    title: str
+    minutes: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ContentHours:
+    allowance_minutes: int
+    used_minutes: int           # content-update minutes logged in the month
+    over_minutes: int           # beyond the allowance
+    out_of_scope_minutes: int
+    billable: tuple[BillableLine, ...] = ()
+
+    @property
+    def billable_minutes(self) -> int:
+        return self.over_minutes + self.out_of_scope_minutes
+
+
+@dataclass(frozen=True)
+class ScheduledTask:
+    name: str
+    due: date
+    cadence: str
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    id: int
+    name: str
+    website: str
+    report_contacts: tuple[tuple[str, str], ...]  # (name, email)
+
+
+# ------------------------------------------------------------------------------- loading bits
+def find_client(session: Session, name: str) -> Client:
+    """The client named ``name`` (exact, else case-insensitive); a ``UserError`` otherwise."""
+    text = (name or "").strip()
+    client = session.scalar(select(Client).where(Client.name == text))
+    if client is None:
+        matches = session.scalars(
+            select(Client).where(func.lower(Client.name) == text.lower())).all()
+        if len(matches) == 1:
+            client = matches[0]
+    if client is None:
+        raise UserError(f"no client named '{text}'")
+    return client
+
+
+def report_clients(session: Session, include_archived: bool = False) -> list[tuple[int, str]]:
+    """(id, name) of the clients reports can be made for, by name."""
+    query = select(Client.id, Client.name).order_by(Client.name)
+    if not include_archived:
+        query = query.where(Client.archived.is_(False))
+    return [(row.id, row.name) for row in session.execute(query)]
+
+
+def client_info(session: Session, client: Client) -> ClientInfo:
+    contacts = session.execute(
+        select(Contact.name, Contact.email)
+        .where(Contact.client_id == client.id, Contact.receives_reports.is_(True))
+        .order_by(Contact.id)).all()
+    return ClientInfo(client.id, client.name, client.website or "",
+                      tuple((c.name, c.email) for c in contacts if c.email))
+
+
+def contract_for(session: Session, client_id: int, period: Period) -> ContractInfo | None:
+    """The contract in force on the period's last day, else the latest one overlapping it."""
+    rows = session.execute(
+        select(Contract, Tier.name)
+        .join(Tier, Tier.code == Contract.tier_code)
+        .where(Contract.client_id == client_id, Contract.start <= period.last,
+               Contract.end >= period.first)
+        .order_by(Contract.start)).all()
+    if not rows:
+        return None
+    in_force = [r for r in rows if r[0].start <= period.last <= r[0].end]
+    contract, tier_name = (in_force or rows)[-1]
+    return ContractInfo(
+        tier=contract.tier_code, tier_name=tier_name, start=contract.start, end=contract.end,
+        monthly_fee=contract.monthly_fee, currency=contract.currency,
+        content_minutes_allowance=contract.content_minutes_allowance or 0,
+        days_to_end=(contract.end - period.last).days)
+
+
+class _Clocks:
+    """Measures durations on the SLA clocks. Uses the business calendar when the SLA service
+    provides one, else elapsed time (a 24/7 clock)."""
+
+    def __init__(self, session: Session) -> None:
+        self._business = None
+        try:
+            from .business_calendar import BusinessCalendar
+            self._business = BusinessCalendar.from_session(session)
+        except Exception:  # noqa: BLE001 - the calendar is optional for reports
+            self._business = None
+
+    def minutes(self, clock: str, start: datetime, end: datetime) -> float:
+        if clock == "business" and self._business is not None:
+            return float(self._business.minutes_between(start, end))
+        return max(0.0, (end - start).total_seconds() / 60)
+
+
+def _clock_state(stopped_at: datetime | None, due_at: datetime | None, breached_flag: bool,
+                 as_of: datetime) -> str:
+    if stopped_at is not None:
+        if breached_flag or (due_at is not None and stopped_at > due_at):
+            return "breached"
+        return "met"
+    if breached_flag or (due_at is not None and due_at < as_of):
+        return "breached"
+    return "running"
+
+
+def load_tickets(session: Session, client_id: int, start: datetime, end: datetime,
+                 zone: ZoneInfo, as_of: datetime, clocks: _Clocks | None = None,
+                 include_resolved_in: bool = False) -> list[TicketLine]:
+    """The client's tickets created in [start, end) (and, with ``include_resolved_in``, those
+    resolved in it), with each clock's state as of ``as_of``; in creation order."""
+    clocks = clocks or _Clocks(session)
+    created = and_(Ticket.created_at >= start, Ticket.created_at < end)
+    condition = created
+    if include_resolved_in:
+        condition = or_(created, and_(Ticket.resolved_at >= start, Ticket.resolved_at < end))
+    rows = session.execute(
+        select(Ticket.id, Ticket.number, Ticket.title, Ticket.priority, Ticket.category,
+               Ticket.channel, Ticket.status, Ticket.created_at, Ticket.first_response_at,
+               Ticket.resolved_at, Ticket.response_due_at, Ticket.resolution_due_at,
+               Ticket.response_breached, Ticket.resolution_breached, Ticket.clock,
+               Ticket.resolution_used_minutes, Ticket.in_scope, Ticket.scope_override,
+               Ticket.scope_reason, Ticket.override_reason)
+        .where(Ticket.client_id == client_id, condition)
+        .order_by(Ticket.created_at, Ticket.number)).all()
+    minutes = _minutes_by_ticket(session, [r.id for r in rows])
+    result = []
+    for r in rows:
+        in_scope = r.in_scope if r.scope_override is None else r.scope_override
+        reason = r.override_reason if r.scope_override is not None else r.scope_reason
+        response_minutes = None
+        if r.first_response_at is not None:
+            response_minutes = clocks.minutes(r.clock, r.created_at, r.first_response_at)
+        resolution_minutes = None
+        if r.resolved_at is not None:
+            resolution_minutes = float(r.resolution_used_minutes or 0) or clocks.minutes(
+                r.clock, r.created_at, r.resolved_at)
+        result.append(TicketLine(
+            number=r.number, title=r.title, priority=r.priority, category=r.category,
+            channel=r.channel, status=r.status, created_at=_local(r.created_at, zone),
+            first_response_at=_local(r.first_response_at, zone),
+            resolved_at=_local(r.resolved_at, zone),
+            response_due_at=_local(r.response_due_at, zone),
+            resolution_due_at=_local(r.resolution_due_at, zone),
+            response_state=_clock_state(r.first_response_at, r.response_due_at,
+                                        bool(r.response_breached), as_of),
+            resolution_state=_clock_state(r.resolved_at, r.resolution_due_at,
+                                          bool(r.resolution_breached), as_of),
+            response_minutes=response_minutes, resolution_minutes=resolution_minutes,
+            clock=r.clock or "business", in_scope=bool(in_scope), scope_reason=reason or "",
+            minutes_logged=minutes.get(r.id, 0)))
+    return result
+
+
+def _minutes_by_ticket(session: Session, ticket_ids: Sequence[int]) -> dict[int, int]:
+    totals: dict[int, int] = {}
+    for chunk in _chunks(ticket_ids, 900):
+        for ticket_id, minutes in session.execute(
+                select(TimeEntry.ticket_id, func.sum(TimeEntry.minutes))
+                .where(TimeEntry.ticket_id.in_(chunk)).group_by(TimeEntry.ticket_id)):
+            totals[ticket_id] = int(minutes or 0)
+    return totals
+
+
+def _chunks(items: Sequence, size: int) -> Iterable[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return None if instant is None else instant.astimezone(zone)
+
+
+def sla_met_percent(tickets: Iterable[TicketLine]) -> float | None:
+    """Met tickets / tickets with a decided clock, in percent; None when none is decided."""
+    decided = [t for t in tickets if t.decided]
+    if not decided:
+        return None
+    return 100.0 * sum(1 for t in decided if t.sla_met) / len(decided)
+
+
+def median(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def content_hours(session: Session, client_id: int, first: date, last: date,
+                  allowance_minutes: int) -> ContentHours:
+    """Content-update minutes against the allowance, and billable work, for days
+    ``first``..``last`` (one month: the allowance is per month)."""
+    rows = session.execute(
+        select(TimeEntry.minutes, TimeEntry.category, TimeEntry.work_date, TimeEntry.id,
+               Ticket.number, Ticket.title, Ticket.in_scope, Ticket.scope_override,
+               Ticket.scope_reason, Ticket.override_reason)
+        .join(Ticket, Ticket.id == TimeEntry.ticket_id)
+        .where(Ticket.client_id == client_id, TimeEntry.work_date >= first,
+               TimeEntry.work_date <= last)
+        .order_by(TimeEntry.work_date, TimeEntry.id)).all()
+    used = over = out_of_scope = 0
+    billable: dict[tuple[int, str], list] = {}
+    for r in rows:
+        if r.category == "content_update":
+            remaining = max(0, allowance_minutes - used)
+            used += r.minutes
+            beyond = max(0, r.minutes - remaining)
+            if beyond:
+                over += beyond
+                key = (r.number, "Content update beyond the monthly allowance")
+                billable.setdefault(key, [r.title, 0])[1] += beyond
+            continue
+        in_scope = r.in_scope if r.scope_override is None else r.scope_override
+        if not in_scope:
+            out_of_scope += r.minutes
+            reason = (r.override_reason if r.scope_override is not None else r.scope_reason)
+            key = (r.number, "Out of scope" + (f": {reason}" if reason else ""))
+            billable.setdefault(key, [r.title, 0])[1] += r.minutes
+    lines = tuple(BillableLine(number, title, minutes, reason)
+                  for (number, reason), (title, minutes) in sorted(billable.items()))
+    return ContentHours(allowance_minutes, used, over, out_of_scope, lines)
+
+
+def load_maintenance(session: Session, client_id: int, first: date, last: date,
+                     zone: ZoneInfo) -> list[MaintenanceLine]:
+    """The client's occurrences due between ``first`` and ``last`` (inclusive), by due date."""
+    rows = session.execute(
+        select(Occurrence, StaffUser.display_name, StaffUser.username)
+        .outerjoin(StaffUser, StaffUser.id == Occurrence.done_by_id)
+        .where(Occurrence.client_id == client_id, Occurrence.due >= first,
+               Occurrence.due <= last)
+        .order_by(Occurrence.due, Occurrence.name, Occurrence.id)).all()
+    result = []
+    for occ, display_name, username in rows:
+        figures = occ.figures if isinstance(occ.figures, dict) else {}
+        result.append(MaintenanceLine(
+            task=occ.task, name=occ.name, cadence=occ.cadence, period_key=occ.period_key,
+            due=occ.due, done_at=_local(occ.done_at, zone),
+            done_by=display_name or username or "", outcome=occ.outcome, notes=occ.notes or "",
+            figures=figures, details=tuple(describe_figures(occ.task, figures, zone))))
+    return result
+
+
+def scheduled_tasks(session: Session, client_id: int, first: date, last: date,
+                    cadences: Sequence[str] | None = None) -> list[ScheduledTask]:
+    query = (select(Occurrence.name, Occurrence.due, Occurrence.cadence)
+             .where(Occurrence.client_id == client_id, Occurrence.due >= first,
+                    Occurrence.due <= last, Occurrence.done_at.is_(None))
+             .order_by(Occurrence.due, Occurrence.name))
+    if cadences:
+        query = query.where(Occurrence.cadence.in_(list(cadences)))
+    return [ScheduledTask(r.name, r.due, r.cadence) for r in session.execute(query)]
+
+
+def satisfaction(session: Session, client_id: int, start: datetime,
+                 end: datetime) -> list[tuple[int, int, str]]:
+    """(ticket number, rating 1-5, comment) of follow-ups recorded in [start, end)."""
+    rows = session.execute(
+        select(Ticket.number, FollowUp.rating, FollowUp.comment)
+        .join(Ticket, Ticket.id == FollowUp.ticket_id)
+        .where(Ticket.client_id == client_id, FollowUp.rating.is_not(None),
+               FollowUp.done_at >= start, FollowUp.done_at < end)
+        .order_by(FollowUp.done_at)).all()
+    return [(r.number, int(r.rating), r.comment or "") for r in rows]
+
+
+def resolution_notes(session: Session, numbers: Sequence[int]) -> dict[int, str]:
+    """The last public reply of each ticket: what the client was told about the fix."""
+    if not numbers:
+        return {}
+    rows = session.execute(
+        select(Ticket.number, TicketEvent.body)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(Ticket.number.in_(list(numbers)), TicketEvent.public.is_(True),
+               TicketEvent.body != "")
+        .order_by(Ticket.number, TicketEvent.at, TicketEvent.id)).all()
+    return {r.number: r.body for r in rows}  # the later reply wins
+
+
+def sla_targets(session: Session) -> dict[tuple[str, str], tuple[str, int, int]]:
+    return {(p.tier_code, p.priority): (p.clock, p.response_minutes, p.resolution_minutes)
+            for p in session.scalars(select(SlaPolicy))}
+
+
+# --------------------------------------------------------------------------------- figures
+# Keys accepted for each figure (the calendar's form and the dump may name them slightly
+# differently; the report reads any of them).
+_UPTIME_KEYS = ("uptime_percent", "uptime", "uptime_pct")
+_SCORE_KEYS = ("performance_score", "score")
+_LOAD_KEYS = ("load_time_seconds", "page_load_seconds", "page_load_time", "load_time", "page_load_s", "page_load")
+
+
+def _first(figures: dict, keys: Sequence[str]) -> Any:
+    for key in keys:
+        if figures.get(key) not in (None, ""):
+            return figures[key]
+    return None
+
+
+def figure_number(figures: dict, keys: Sequence[str]) -> float | None:
+    value = _first(figures, keys)
+    if value is None:
+        return None
+    try:
+        return float(str(value).rstrip("%s ").strip())
+    except ValueError:
+        return None
+
+
+def uptime_of(figures: dict) -> float | None:
+    return figure_number(figures, _UPTIME_KEYS)
+
+
+def performance_score_of(figures: dict) -> float | None:
+    return figure_number(figures, _SCORE_KEYS)
+
+
+def updates_of(figures: dict) -> list[UpdateLine]:
+    """Components of a plugin/software (or security) update: applied from → to, or held back."""
+    items = figures.get("components") or figures.get("updates") or []
+    result = []
+    if isinstance(items, list):
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            reason = str(item.get("held_back_reason") or item.get("reason") or "")
+            held = bool(item.get("held_back")) or bool(item.get("held_back_reason"))
+            result.append(UpdateLine(
+                component=str(item.get("name") or item.get("component") or "component"),
+                version_from=str(item.get("from_version") or item.get("from")
+                                 or item.get("version_from") or ""),
+                version_to=str(item.get("to_version") or item.get("to")
+                               or item.get("version_to") or ""),
+                held_back=held, reason=reason))
+    return result
+
+
+def findings_of(figures: dict) -> list[tuple[str, str]]:
+    """(severity and finding, what was done) from a security scan or security update."""
+    items = figures.get("findings") or []
+    result = []
+    if isinstance(items, dict):  # {"high": 1, "low": 2}
+        for severity, count in items.items():
+            if count:
+                result.append((f"{count} {severity}", ""))
+        return result
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            severity = str(item.get("severity") or "").strip()
+            title = str(item.get("title") or item.get("finding") or item.get("name") or "")
+            label = f"{severity.capitalize()}: {title}" if severity else title
+            result.append((label, str(item.get("action") or item.get("done") or "")))
+        else:
+            result.append((str(item), ""))
+    return result
+
+
+def restore_tested_of(figures: dict) -> bool | None:
+    value = figures.get("restore_tested")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() in ("yes", "true", "1", "ok")
+    return bool(value)
+
+
+def _size_text(figures: dict) -> str:
+    if figures.get("size_mb") not in (None, ""):
+        try:
+            size = float(figures["size_mb"])
+        except (TypeError, ValueError):
+            return str(figures["size_mb"])
+        return f"{size / 1024:.1f} GB" if size >= 1024 else f"{size:.0f} MB"
+    return str(figures.get("size") or figures.get("backup_size") or "")
+
+
+def _instant_text(value: Any, zone: ZoneInfo | None) -> str:
+    if not value:
+        return ""
+    try:
+        instant = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if instant.tzinfo is not None and zone is not None:
+        instant = instant.astimezone(zone)
+    return instant.strftime("%d %b %H:%M")
+
+
+def describe_figures(task: str, figures: dict, zone: ZoneInfo | None = None) -> list[str]:
+    """The recorded figures of DESIGN §2 in plain words, one line each."""
+    if not figures:
+        return []
+    lines: list[str] = []
+    used: set[str] = set()
+    if task in ("plugin_updates", "security_updates", "major_updates", "platform_upgrades"):
+        for update in updates_of(figures):
+            if update.held_back:
+                lines.append(f"{update.component} {update.version_from} held back"
+                             + (f": {update.reason}" if update.reason else ""))
+            else:
+                arrow = (f"{update.version_from} → {update.version_to}"
+                         if update.version_from else update.version_to)
+                lines.append(f"{update.component} updated {arrow}".rstrip())
+        used |= {"components", "updates"}
+    if task == "backup_verification":
+        latest = figures.get("latest_backup") or figures.get("latest_backup_date")
+        size = _size_text(figures)
+        if latest or size:
+            lines.append("Latest backup " + ", ".join(str(p) for p in (latest, size) if p))
+        tested = restore_tested_of(figures)
+        if tested is not None:
+            result = figures.get("restore_result") or figures.get("result") or ""
+            lines.append(("Restore tested" if tested else "Restore not tested")
+                         + (f": {result}" if result else ""))
+        used |= {"latest_backup", "latest_backup_date", "size", "backup_size", "size_mb",
+                 "restore_tested", "restore_result", "result"}
+    if task in ("security_scan", "security_updates"):
+        findings = findings_of(figures)
+        if not findings and "findings" in figures:
+            lines.append("No findings")
+        for label, action in findings:
+            lines.append(label + (f" — {action}" if action else ""))
+        used.add("findings")
+    if task == "uptime_review":
+        uptime = uptime_of(figures)
+        if uptime is not None:
+            lines.append(f"Uptime {uptime:.2f}%")
+        for incident in figures.get("incidents") or []:
+            if isinstance(incident, dict):
+                parts = [_instant_text(incident.get("start"), zone)]
+                if incident.get("duration_minutes") not in (None, ""):
+                    parts.append(hours_text(float(incident["duration_minutes"])))
+                elif incident.get("duration"):
+                    parts.append(str(incident["duration"]))
+                parts.append(str(incident.get("cause") or ""))
+                lines.append("Downtime " + ", ".join(p for p in parts if p))
+        used |= set(_UPTIME_KEYS) | {"incidents"}
+    if task == "performance_check":
+        score = performance_score_of(figures)
+        load = figure_number(figures, _LOAD_KEYS)
+        if score is not None:
+            lines.append(f"Performance score {score:.0f}/100")
+        if load is not None:
+            lines.append(f"Page load {load:.1f} s")
+        used |= set(_SCORE_KEYS) | set(_LOAD_KEYS)
+    for key, value in figures.items():  # anything else, as recorded
+        if key in used or value in (None, "", [], {}):
+            continue
+        if isinstance(value, (list, dict)):
+            continue
+        lines.append(f"{key.replace('_', ' ').capitalize()}: {value}")
+    return lines
+
+
+# ------------------------------------------------------------------------------ report notes
+@dataclass(frozen=True)
+class NoteText:
+    body: str
+    version: int | None  # None: nothing saved yet
+
+
+def get_report_note(session: Session, client_id: int, kind: str, period: str) -> NoteText:
+    """The manager's text for a report (``kind`` monthly_summary or
+    quarterly_recommendations)."""
+    note = session.scalar(select(ReportNote).where(
+        ReportNote.client_id == client_id, ReportNote.kind == kind, ReportNote.period == period))
+    return NoteText("", None) if note is None else NoteText(note.body, note.version)
+
+
+def save_report_note(session: Session, client_id: int, kind: str, period: str, body: str,
+                     expected_version: int | None) -> NoteText:
+    """Save the manager's text; refused (``StaleDataError``) when someone else saved it since
+    ``expected_version`` was read (DESIGN §3)."""
+    if kind not in NOTE_KINDS.values():
+        raise UserError(f"'{kind}' is not a kind of report note")
+    note = session.scalar(select(ReportNote).where(
+        ReportNote.client_id == client_id, ReportNote.kind == kind, ReportNote.period == period))
+    theirs = None if note is None else note.body
+    if (note is None) != (expected_version is None) or (
+            note is not None and note.version != expected_version):
+        raise StaleDataError("this text was changed by someone else since you opened it; "
+                             "your changes were not saved", kind="report", mine={"body": body},
+                             theirs={"body": theirs or ""})
+    if note is None:
+        note = ReportNote(client_id=client_id, kind=kind, period=period, body=body)
+        session.add(note)
+    else:
+        note.body = body
+    with refuse_stale("report", None, mine={"body": body}):
+        session.flush()
+    record_change(session, "report", note.id)
+    return NoteText(note.body, note.version)
+
+
+# ---------------------------------------------------------------------------------- helpers
+def as_of_instant(period: Period, zone: ZoneInfo, now: datetime | None) -> datetime:
+    """Clocks are judged at the period's end, or now when the period is still running."""
+    _, end = period.bounds(zone)
+    now = now or datetime.now(timezone.utc)
+    return min(end, now)
+
+
+def load_branding(session: Session) -> Branding:
+    return Branding.from_settings(load_settings(session))
+
+
+def hours_text(minutes: float | None) -> str:
+    """``90`` → ``1 h 30 min``; None → ``–``."""
+    if minutes is None:
+        return "–"
+    hours, rest = divmod(int(round(minutes)), 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    if hours:
+        return f"{hours} h"
+    return f"{rest} min"
+
+
+def counts_by(items: Iterable, key) -> dict:  # noqa: ANN001
+    counts: dict = defaultdict(int)
+    for item in items:
+        counts[key(item)] += 1
+    return dict(counts)
+
