@@ -1,0 +1,352 @@
+"""Writing the whole database as a portable dump, streamed and deterministic (DESIGN §7).
+
+The output is exactly ``json.dumps(document, indent=2, ensure_ascii=False)`` plus a newline,
+but produced piece by piece: tickets are read in chunks (their events and time entries with
+them) and written as they come, so memory does not grow with the database. Order is fixed:
+staff by user name, clients by name (their contacts and contracts in entry order and by
+period), tickets by number, holidays and maintenance by date, report records by client and
+period. Instants are UTC ISO 8601 with ``+00:00``; amounts are ``"15000.00"``.
+
+Only facts are written; what import derives again (a ticket's status and current priority, its
+contract, coverage verdict and SLA clocks) is left out, so that export → import → export gives
+the same bytes.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.models import (Client, Contact, Contract, FollowUp, Holiday, MaintenanceTemplate,
+                            Occurrence, ReportNote, SentReport, Setting, SlaPolicy, StaffUser,
+                            Ticket, TicketEvent, TimeEntry, Tier)
+from desktop.models.enums import PRIORITY_ORDER, EventType, TierCode
+from desktop.storage.files import atomic_path
+
+from .dump import FORMAT, VERSION, DumpSummary
+
+UTC = timezone.utc
+CHUNK = 2000  # tickets per read
+TIER_ORDER = {code: i for i, code in enumerate([*TierCode, "none"])}
+_encode = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
+# --- formatting, byte for byte like json.dumps(indent=2, ensure_ascii=False) ----------------
+def to_json(value: Any, indent: str = "") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)`` for JSON data, nested at ``indent``
+    (a faster specialisation: the standard encoder drops to pure Python when indenting)."""
+    if isinstance(value, str):
+        return _encode(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        parts = [f"{inner}{_key(key)}: {to_json(item, inner)}" for key, item in value.items()]
+        return "{\n" + ",\n".join(parts) + "\n" + indent + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return ("[\n" + ",\n".join(inner + to_json(item, inner) for item in value)
+                + "\n" + indent + "]")
+    return json.dumps(value, ensure_ascii=False)  # floats: the standard repr
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return _encode(key)
+    return _encode(json.dumps(key).strip('"'))  # json.dumps turns 1 into "1", True into "true"
+
+
+class Stream:
+    """A list written item by item."""
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        self.items = items
+
+
+def write_document(fh, parts: Iterable[tuple[str, Any]]) -> None:  # noqa: ANN001
+    """Write ``{key: value, ...}`` indented by 2; a ``Stream`` value is written as it comes."""
+    fh.write("{")
+    first = True
+    for key, value in parts:
+        fh.write(("\n  " if first else ",\n  ") + _encode(key) + ": ")
+        first = False
+        if isinstance(value, Stream):
+            empty = True
+            for item in value.items:
+                fh.write(("[\n    " if empty else ",\n    ") + to_json(item, "    "))
+                empty = False
+            fh.write("[]" if empty else "\n  ]")
+        else:
+            fh.write(to_json(value, "  "))
+    fh.write("\n}\n" if not first else "}\n")
+
+
+# --- values ----------------------------------------------------------------------------------
+def instant(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def amount(value: Decimal) -> str:
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+# --- the document ----------------------------------------------------------------------------
+class _Exporter:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.staff = {row.id: row.username for row in session.execute(
+            select(StaffUser.id, StaffUser.username))}
+        self.clients = {row.id: row.name for row in session.execute(
+            select(Client.id, Client.name))}
+        self.contracts: dict[int, list[Contract]] = defaultdict(list)
+        for contract in session.scalars(select(Contract).order_by(
+                Contract.client_id, Contract.start, Contract.end, Contract.id)):
+            self.contracts[contract.client_id].append(contract)
+        self.contract_index = {c.id: k for rows in self.contracts.values()
+                               for k, c in enumerate(rows)}
+        self.counts = defaultdict(int)
+
+    def user(self, user_id: int | None) -> str | None:
+        return self.staff.get(user_id) if user_id is not None else None
+
+    def settings(self) -> dict:
+        return {row.key: row.value
+                for row in self.session.scalars(select(Setting).order_by(Setting.key))}
+
+    def staff_list(self) -> list[dict]:
+        rows = self.session.scalars(select(StaffUser).order_by(StaffUser.username))
+        self.counts["staff"] = len(self.staff)
+        return [{"username": u.username, "display_name": u.display_name, "email": u.email,
+                 "active": u.active} for u in rows]
+
+    def tiers(self) -> list[dict]:
+        rows = self.session.scalars(select(Tier))
+        return [{"code": t.code, "name": t.name, "monthly_fee": amount(t.monthly_fee),
+                 "currency": t.currency, "channels": t.channels,
+                 "content_minutes_per_month": t.content_minutes_per_month,
+                 "sort_order": t.sort_order}
+                for t in sorted(rows, key=lambda t: (TIER_ORDER.get(t.code, 99), t.code))]
+
+    def policies(self) -> list[dict]:
+        rows = self.session.scalars(select(SlaPolicy))
+        return [{"tier": p.tier_code, "priority": p.priority, "clock": p.clock,
+                 "response_minutes": p.response_minutes,
+                 "resolution_minutes": p.resolution_minutes}
+                for p in sorted(rows, key=lambda p: (TIER_ORDER.get(p.tier_code, 99), p.tier_code,
+                                                     PRIORITY_ORDER.get(p.priority, 99),
+                                                     p.priority))]
+
+    def templates(self) -> list[dict]:
+        rows = self.session.scalars(select(MaintenanceTemplate))
+        return [{"tier": t.tier_code, "task": t.task, "name": t.name, "cadence": t.cadence,
+                 "days_before_end": t.days_before_end, "active": t.active,
+                 "sort_order": t.sort_order}
+                for t in sorted(rows, key=lambda t: (TIER_ORDER.get(t.tier_code, 99),
+                                                     t.tier_code, t.sort_order, t.task))]
+
+    def holidays(self) -> list[dict]:
+        rows = self.session.scalars(select(Holiday).order_by(Holiday.day))
+        result = [{"date": day(h.day), "name": h.name, "active": h.active} for h in rows]
+        self.counts["holidays"] = len(result)
+        return result
+
+    def client_list(self) -> list[dict]:
+        contacts = defaultdict(list)
+        for contact in self.session.scalars(select(Contact).order_by(Contact.client_id,
+                                                                     Contact.id)):
+            contacts[contact.client_id].append(contact)
+        result = []
+        for client in self.session.scalars(select(Client).order_by(Client.name)):
+            contracts = self.contracts.get(client.id, [])
+            self.counts["contracts"] += len(contracts)
+            result.append({
+                "name": client.name, "email": client.email, "phone": client.phone,
+                "website": client.website, "notes": client.notes, "archived": client.archived,
+                "contacts": [{"name": c.name, "email": c.email, "phone": c.phone,
+                              "role": c.role, "receives_reports": c.receives_reports}
+                             for c in contacts.get(client.id, [])],
+                "contracts": [{
+                    "tier": c.tier_code, "start": day(c.start), "end": day(c.end),
+                    "monthly_fee": amount(c.monthly_fee), "currency": c.currency,
+                    "content_minutes_allowance": c.content_minutes_allowance,
+                    "handover_date": day(c.handover_date),
+                    "renewed_from": self.contract_index.get(c.renewed_from_id),
+                    "notes": c.notes} for c in contracts]})
+        self.counts["clients"] = len(result)
+        return result
+
+    def tickets(self) -> Iterator[dict]:
+        """Tickets by number, read in chunks with their events and time entries."""
+        t = Ticket.__table__.c
+        numbers = self.session.execute(select(t.id).order_by(t.number)).scalars().all()
+        for start in range(0, len(numbers), CHUNK):
+            ids = numbers[start:start + CHUNK]
+            tickets = {row.id: row for row in self.session.execute(
+                select(t.id, t.number, t.client_id, t.title, t.description, t.priority,
+                       t.category, t.channel, t.created_at, t.assignee_id, t.scope_override,
+                       t.override_reason).where(t.id.in_(ids)))}
+            events = defaultdict(list)
+            e = TicketEvent.__table__.c
+            for row in self.session.execute(
+                    select(e.ticket_id, e.at, e.type, e.author_id, e.status, e.priority,
+                           e.public, e.body, e.data).where(e.ticket_id.in_(ids))
+                    .order_by(e.ticket_id, e.at, e.id)):
+                events[row.ticket_id].append(row)
+            entries = defaultdict(list)
+            w = TimeEntry.__table__.c
+            for row in self.session.execute(
+                    select(w.ticket_id, w.work_date, w.minutes, w.category, w.note,
+                           w.author_id).where(w.ticket_id.in_(ids))
+                    .order_by(w.ticket_id, w.work_date, w.id)):
+                entries[row.ticket_id].append(row)
+            for ticket_id in ids:
+                yield self.ticket(tickets[ticket_id], events[ticket_id], entries[ticket_id])
+
+    def ticket(self, row, events: list, entries: list) -> dict:  # noqa: ANN001
+        self.counts["tickets"] += 1
+        self.counts["events"] += len(events)
+        self.counts["time_entries"] += len(entries)
+        # The dump's ``priority`` is the one the ticket was created with: the ``from`` of its
+        # first priority event (sla.creation_priority), else its current priority.
+        priority = row.priority
+        for event in events:
+            if event.type == EventType.PRIORITY:
+                priority = (event.data or {}).get("from") or row.priority
+                break
+        doc = {"number": row.number, "client": self.clients[row.client_id], "title": row.title,
+               "description": row.description, "priority": priority,
+               "category": row.category, "channel": row.channel,
+               "created_at": instant(row.created_at)}
+        if row.assignee_id is not None:
+            doc["assignee"] = self.user(row.assignee_id)
+        if row.scope_override is not None:
+            doc["scope_override"] = row.scope_override
+        if row.override_reason:
+            doc["override_reason"] = row.override_reason
+        doc["events"] = [self.event(e) for e in events]
+        doc["time_entries"] = [self.entry(w) for w in entries]
+        return doc
+
+    def event(self, row) -> dict:  # noqa: ANN001
+        doc: dict[str, Any] = {"at": instant(row.at), "type": row.type}
+        if row.author_id is not None:
+            doc["author"] = self.user(row.author_id)
+        if row.status is not None:
+            doc["status"] = row.status
+        if row.priority is not None:
+            doc["priority"] = row.priority
+        if bool(row.public) != (row.type == EventType.REPLY):
+            doc["public"] = bool(row.public)
+        if row.body:
+            doc["body"] = row.body
+        if row.data is not None:
+            doc["data"] = row.data
+        return doc
+
+    def entry(self, row) -> dict:  # noqa: ANN001
+        doc = {"date": day(row.work_date), "minutes": row.minutes, "category": row.category,
+               "note": row.note}
+        if row.author_id is not None:
+            doc["author"] = self.user(row.author_id)
+        return doc
+
+    def follow_ups(self) -> Iterator[dict]:
+        query = (select(FollowUp, Ticket.number).join(Ticket, FollowUp.ticket_id == Ticket.id)
+                 .order_by(Ticket.number))
+        for follow, number in self.session.execute(query).yield_per(CHUNK):
+            yield {"ticket": number, "due_at": instant(follow.due_at),
+                   "done_at": instant(follow.done_at), "rating": follow.rating,
+                   "comment": follow.comment, "done_by": self.user(follow.done_by_id)}
+
+    def maintenance(self) -> Iterator[dict]:
+        query = (select(Occurrence, Client.name).join(Client, Occurrence.client_id == Client.id)
+                 .order_by(Client.name, Occurrence.due, Occurrence.task, Occurrence.period_key,
+                           Occurrence.id))
+        for occ, client_name in self.session.execute(query).yield_per(CHUNK):
+            self.counts["maintenance"] += 1
+            doc = {"client": client_name, "task": occ.task, "name": occ.name,
+                   "cadence": occ.cadence, "due": day(occ.due), "period_key": occ.period_key,
+                   "contract_index": self.contract_index.get(occ.contract_id),
+                   "done_at": instant(occ.done_at), "done_by": self.user(occ.done_by_id),
+                   "outcome": occ.outcome, "notes": occ.notes}
+            if occ.figures is not None:
+                doc["figures"] = occ.figures
+            if getattr(occ, "rescheduled", False):
+                doc["rescheduled"] = True
+            yield doc
+
+    def report_notes(self, kind: str, key: str) -> list[dict]:
+        query = (select(ReportNote, Client.name).join(Client, ReportNote.client_id == Client.id)
+                 .where(ReportNote.kind == kind).order_by(Client.name, ReportNote.period))
+        return [{"client": name, key: note.period, "body": note.body}
+                for note, name in self.session.execute(query)]
+
+    def sent_reports(self) -> list[dict]:
+        query = (select(SentReport, Client.name).join(Client, SentReport.client_id == Client.id)
+                 .order_by(Client.name, SentReport.sent_at, SentReport.kind, SentReport.period,
+                           SentReport.id))
+        return [{"client": name, "kind": sent.kind, "period": sent.period,
+                 "sent_at": instant(sent.sent_at), "recipients": sent.recipients,
+                 "file_name": sent.file_name, "sent_by": self.user(sent.sent_by_id)}
+                for sent, name in self.session.execute(query)]
+
+    def parts(self) -> Iterator[tuple[str, Any]]:
+        yield "format", FORMAT
+        yield "version", VERSION
+        yield "settings", self.settings()
+        yield "staff", self.staff_list()
+        yield "tiers", self.tiers()
+        yield "sla_policies", self.policies()
+        yield "templates", self.templates()
+        yield "holidays", self.holidays()
+        yield "clients", self.client_list()
+        yield "tickets", Stream(self.tickets())
+        yield "follow_ups", Stream(self.follow_ups())
+        yield "maintenance", Stream(self.maintenance())
+        yield "monthly_summaries", self.report_notes("monthly_summary", "month")
+        yield "quarterly_recommendations", self.report_notes("quarterly_recommendations",
+                                                             "quarter")
+        yield "sent_reports", self.sent_reports()
+
+
+def write(db, path: str | os.PathLike) -> DumpSummary:  # noqa: ANN001
+    """Export ``db`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    from desktop.errors import UserError
+
+    with db.session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # One snapshot for the whole export, even while others keep working.
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        exporter = _Exporter(session)
+        with atomic_path(path) as tmp:
+            try:
+                with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                    write_document(fh, exporter.parts())
+            except OSError as exc:
+                raise UserError(f"cannot write {path}: {exc.strerror}") from None
+    counts = exporter.counts
+    return DumpSummary(clients=counts["clients"], contracts=counts["contracts"],
+                       tickets=counts["tickets"], events=counts["events"],
+                       time_entries=counts["time_entries"], maintenance=counts["maintenance"],
+                       staff=counts["staff"], holidays=counts["holidays"])
