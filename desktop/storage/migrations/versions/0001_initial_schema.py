@@ -215,6 +215,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status'], unique=False)
+        batch_op.create_index('ix_tickets_assignee_sla_due', ['assignee_id', 'sla_due_at'], unique=False)
         batch_op.create_index('ix_tickets_client_created', ['client_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_contract_id'), ['contract_id'], unique=False)
         batch_op.create_index('ix_tickets_created', ['created_at'], unique=False)
@@ -223,6 +224,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_tickets_sla_due', ['sla_due_at'], unique=False)
         batch_op.create_index('ix_tickets_status_sla_due', ['status', 'sla_due_at'], unique=False)
         batch_op.create_index('ix_tickets_updated', ['updated_at'], unique=False)
+    # Full-text search over tickets (desktop.services.search): FTS5 + triggers on SQLite, a GIN
+    # expression index on PostgreSQL.
+    from desktop.services.search import create_search_objects
+    create_search_objects(op.get_bind())
 
     op.create_table('follow_ups',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -281,6 +286,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    from desktop.services.search import drop_search_objects
+    drop_search_objects(op.get_bind())
 
     with op.batch_alter_table('time_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_time_entries_ticket')
@@ -305,6 +312,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_tickets_contract_id'))
         batch_op.drop_index('ix_tickets_client_created')
         batch_op.drop_index('ix_tickets_assignee_status')
+        batch_op.drop_index('ix_tickets_assignee_sla_due')
 
     op.drop_table('tickets')
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
