@@ -343,21 +343,29 @@ def client_detail(session: Session, client_id: int, today: date | None = None) -
 # validation and writes ------------------------------------------------------------------------
 def validate_client(session: Session, data: ClientInput,
                     client_id: int | None = None) -> list[FieldError]:
-    """The client editor's rules: a name is required and unique among clients (ignoring case
-    and surrounding spaces); e-mail and phone, when given, have the right format; every contact
-    has a name and a well-formed e-mail/phone; a contact who receives reports needs an e-mail."""
+    """The client editor's rules: ``client_field_errors``, and a name unique among clients
+    (ignoring case and surrounding spaces)."""
+    errors = client_field_errors(data)
+    name = data.name.strip()
+    if name and not any(e.field == "name" for e in errors):
+        clash = session.scalar(select(Client.id).where(
+            func.lower(Client.name) == name.lower(),
+            Client.id != (client_id if client_id is not None else -1)))
+        if clash is not None:
+            errors.insert(0, FieldError("name", f"A client named '{name}' already exists"))
+    return errors
+
+
+def client_field_errors(data: ClientInput) -> list[FieldError]:
+    """What the editor checks as you type: a name is required; e-mail and phone, when given,
+    have the right format; every contact has a name and a well-formed e-mail/phone; a contact
+    who receives reports needs an e-mail address."""
     errors: list[FieldError] = []
     name = data.name.strip()
     if not name:
         errors.append(FieldError("name", "Name is required"))
     elif len(name) > NAME_MAX:
         errors.append(FieldError("name", f"Name is longer than {NAME_MAX} characters"))
-    else:
-        clash = session.scalar(select(Client.id).where(
-            func.lower(Client.name) == name.lower(),
-            Client.id != (client_id if client_id is not None else -1)))
-        if clash is not None:
-            errors.append(FieldError("name", f"A client named '{name}' already exists"))
     if (message := email_error(data.email)):
         errors.append(FieldError("email", message))
     if (message := phone_error(data.phone)):
@@ -503,7 +511,7 @@ def client_names(session: Session, include_archived: bool = False) -> list[tuple
 __all__ = [
     "FieldError", "ContactInput", "ClientInput", "ClientRow", "ClientDetail", "ContactInfo",
     "ContractSummary", "OpenTicket", "MaintenanceDue", "SentReportInfo", "list_clients",
-    "client_detail", "validate_client", "create_client", "update_client", "archive_client",
+    "client_detail", "validate_client", "client_field_errors", "create_client", "update_client", "archive_client",
     "client_names", "contract_state", "email_error", "phone_error", "first_error",
     "content_minutes",
 ]

@@ -280,22 +280,42 @@ def renewal_counts(session: Session, today: date | None = None,
 # validation ------------------------------------------------------------------------------------
 def validate_contract(session: Session, data: ContractInput,
                       contract_id: int | None = None) -> list[FieldError]:
-    """The contract editor's rules (DESIGN §2):
-
-    - a client and a known tier; start and end dates, the end after the start (inclusive end);
-    - the monthly fee a ``Decimal`` ≥ 0 (a float is refused: money is exact); the content
-      allowance whole minutes ≥ 0;
-    - a warranty starts at the handover date and lasts 30–90 days from it, counted as
-      ``end - handover`` (a warranty handed over on 1 March ends 31 March at the earliest);
-    - no overlap with another contract of the same client, so every ticket has exactly one
-      contract in force on its creation date (DESIGN §7).
-    """
+    """The contract editor's rules (DESIGN §2): ``contract_field_errors`` plus what needs the
+    database: the client and tier exist, and the period does not overlap another contract of
+    the same client, so every ticket has exactly one contract in force on its creation date
+    (DESIGN §7)."""
     errors: list[FieldError] = []
     if data.client_id is None or session.get(Client, data.client_id) is None:
         errors.append(FieldError("client", "Choose the client this contract is for"))
-    tier = session.get(Tier, data.tier_code) if data.tier_code else None
-    if tier is None:
+    if not data.tier_code or session.get(Tier, data.tier_code) is None:
         errors.append(FieldError("tier", f"Tier '{data.tier_code}' is not a support tier"))
+    errors.extend(contract_field_errors(data))
+    if data.client_id is not None and data.start is not None and data.end is not None \
+            and data.end > data.start:
+        clash = session.execute(
+            select(Contract.start, Contract.end, Tier.name)
+            .join(Tier, Tier.code == Contract.tier_code)
+            .where(Contract.client_id == data.client_id,
+                   Contract.id != (contract_id if contract_id is not None else -1),
+                   Contract.start <= data.end, Contract.end >= data.start)
+            .order_by(Contract.start)).first()
+        if clash is not None:
+            errors.append(FieldError(
+                "start", f"The period overlaps the client's {clash.name} contract "
+                         f"({clash.start:%d %b %Y} – {clash.end:%d %b %Y})"))
+    return errors
+
+
+def contract_field_errors(data: ContractInput) -> list[FieldError]:
+    """The rules the editor checks as you type, without the database:
+
+    - start and end dates, the end after the start (the end date is inclusive);
+    - the monthly fee a ``Decimal`` ≥ 0 with at most two decimals (a float is refused: money
+      is exact); the content allowance whole minutes ≥ 0; a three-letter currency code;
+    - a warranty starts at the handover date and lasts 30–90 days from it, counted as
+      ``end - handover`` (a warranty handed over on 1 March ends 31 March at the earliest).
+    """
+    errors: list[FieldError] = []
     if data.start is None:
         errors.append(FieldError("start", "A start date is required"))
     if data.end is None:
@@ -318,19 +338,6 @@ def validate_contract(session: Session, data: ContractInput,
                                              "like INR"))
     if data.tier_code == TierCode.WARRANTY.value:
         errors.extend(_warranty_errors(data))
-    if data.client_id is not None and data.start is not None and data.end is not None \
-            and data.end > data.start:
-        clash = session.execute(
-            select(Contract.start, Contract.end, Tier.name)
-            .join(Tier, Tier.code == Contract.tier_code)
-            .where(Contract.client_id == data.client_id,
-                   Contract.id != (contract_id if contract_id is not None else -1),
-                   Contract.start <= data.end, Contract.end >= data.start)
-            .order_by(Contract.start)).first()
-        if clash is not None:
-            errors.append(FieldError(
-                "start", f"The period overlaps the client's {clash.name} contract "
-                         f"({clash.start:%d %b %Y} – {clash.end:%d %b %Y})"))
     return errors
 
 
@@ -593,6 +600,7 @@ def active_contract_fees(session: Session, today: date) -> dict[str, Decimal]:
 __all__ = [
     "ContractInput", "ContractRow", "ContractDetail", "TierChoice", "tier_choices",
     "list_contracts", "contract_detail", "renewal_counts", "validate_contract",
+    "contract_field_errors",
     "create_contract", "update_contract", "renewal_draft", "renew_contract",
     "next_period_end", "after_contract_saved", "active_contract_fees", "days_to_renewal",
 ]
