@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop.services.business_calendar import ALWAYS, BusinessCalendar, clock_for
@@ -161,7 +161,6 @@ def reference_minutes(a: datetime, b: datetime) -> float:
     return total
 
 
-@settings(max_examples=200)
 @given(instants, minutes)
 def test_a_due_instant_lies_inside_business_hours_or_at_their_end(start, target):
     due = CAL.add(start, target).astimezone(IST)
