@@ -383,3 +383,25 @@ def test_regenerating_all_contracts_is_one_query_pass_and_counts_each(db):
         total = session.scalar(select(func.count()).select_from(Occurrence))
     assert counts.contracts == 20
     assert counts.created == total == 20 * (7 * 12 + 6 * 4 + 5 + 1)
+
+
+def test_bulk_mark_done_leaves_tasks_that_must_record_figures(db, standard_2026):
+    contract_id, _ = standard_2026
+    with db.transaction() as session:
+        occs = occurrences(session, contract_id)
+        ids = [occs[(task, "2026-05")].id for task in
+               ("security_updates", "security_scan", "backup_verification", "uptime_review")]
+        marked, left = m.mark_many_done(session, ids, "ok", "All clean", None, NOW)
+        assert sorted(r.task for r in marked) == ["security_scan", "security_updates"]
+        assert all(r.figures == {"findings": []} and r.notes == "All clean" for r in marked)
+        assert sorted(r.task for r in left) == ["backup_verification", "uptime_review"]
+        # skipping needs no figures, but a reason
+        with pytest.raises(UserError, match="why"):
+            m.mark_many_done(session, [r.id for r in left], "skipped", "", None, NOW)
+        marked, left = m.mark_many_done(session, [r.id for r in left], "skipped",
+                                        "Client site frozen for migration", None, NOW)
+        assert len(marked) == 2 and not left
+        assert all(r.figures is None and r.outcome == "skipped" for r in marked)
+        # done ones are left alone by a second bulk run
+        again, left = m.mark_many_done(session, ids, "issues_found", "x", None, NOW)
+        assert again == [] and left == []

@@ -438,7 +438,10 @@ def mark_done(session: Session, occurrence_id: int, outcome: str, notes: str = "
     except ValueError:
         raise UserError(f"outcome {outcome!r} is not one of ok, issues_found, skipped") from None
     occ = _load_for_write(session, occurrence_id, version)
-    cleaned = clean_figures(occ.task, figures)
+    skipped = outcome == Outcome.SKIPPED
+    # a skipped task measured nothing: its figures are optional
+    cleaned = (None if skipped and not figures
+               else clean_figures(occ.task, figures, required=not skipped))
     if done_by_id is not None and session.get(StaffUser, done_by_id) is None:
         raise UserError("the person who did this task is not a known staff user")
     if outcome == Outcome.SKIPPED and not (notes or "").strip():
@@ -452,6 +455,32 @@ def mark_done(session: Session, occurrence_id: int, outcome: str, notes: str = "
         session.flush()
     record_change(session, "occurrence", occ.id)
     return get_occurrence(session, occ.id)
+
+
+def needs_figures(task: str) -> bool:
+    """True when the task's form has a figure that must be filled in (so it cannot be marked
+    done in bulk)."""
+    return any(f.required for f in figure_fields(task))
+
+
+def mark_many_done(session: Session, occurrence_ids: list[int], outcome: str, notes: str = "",
+                   done_by_id: int | None = None, now: datetime | None = None
+                   ) -> tuple[list[OccurrenceRow], list[OccurrenceRow]]:
+    """Mark several undone tasks done at once with one outcome and note (a month's security
+    scans for twenty clients, say). Tasks that must record figures (backup verification,
+    uptime review, performance check) are left for their own form unless skipped; tasks done
+    already are left as they are. Returns (marked, left)."""
+    marked, left = [], []
+    for occurrence_id in occurrence_ids:
+        occ = session.get(Occurrence, occurrence_id)
+        if occ is None or occ.done_at is not None:
+            continue
+        if outcome != Outcome.SKIPPED and needs_figures(occ.task):
+            left.append(get_occurrence(session, occurrence_id))
+            continue
+        marked.append(mark_done(session, occurrence_id, outcome, notes,
+                                None if outcome == Outcome.SKIPPED else {}, done_by_id, now))
+    return marked, left
 
 
 def mark_undone(session: Session, occurrence_id: int, version: int | None = None) -> OccurrenceRow:

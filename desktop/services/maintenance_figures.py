@@ -87,10 +87,10 @@ def figure_fields(task: str) -> tuple[FigureField, ...]:
     return FIGURE_FIELDS.get(task, ())
 
 
-def _clean_value(field: FigureField, value: Any, where: str) -> Any:
+def _clean_value(field: FigureField, value: Any, where: str, required: bool = True) -> Any:
     """One figure checked and normalised; raises UserError naming the field."""
     if value is None or value == "":
-        if field.required:
+        if field.required and required:
             raise UserError(f"{where}: {field.label.lower()} is required")
         return False if field.kind == "bool" else None if field.kind != "text" else ""
     if field.kind == "bool":
@@ -127,7 +127,7 @@ def _clean_value(field: FigureField, value: Any, where: str) -> Any:
     return text
 
 
-def clean_figures(task: str, figures: dict | None) -> dict | None:
+def clean_figures(task: str, figures: dict | None, required: bool = True) -> dict | None:
     """The task's figures checked and normalised to the stored shape, or None when the task
     records none. Unknown keys are dropped; a bad value raises UserError naming it."""
     fields = figure_fields(task)
@@ -140,7 +140,7 @@ def clean_figures(task: str, figures: dict | None) -> dict | None:
     for field in fields:
         value = figures.get(field.key)
         if field.kind != "table":
-            cleaned[field.key] = _clean_value(field, value, field.label)
+            cleaned[field.key] = _clean_value(field, value, field.label, required)
             continue
         rows = []
         for index, row in enumerate(value or [], start=1):
@@ -186,6 +186,8 @@ def figure_defaults(task: str, previous: dict | None) -> dict:
                 for row in previous.get("components") or [] if row.get("name")]
         elif field.kind == "table":
             defaults[field.key] = []
+        elif field.kind == "date":
+            defaults[field.key] = None  # last month's backup date is not this month's
         elif field.key in ("restore_result",):
             defaults[field.key] = ""
         elif field.kind == "bool":
