@@ -30,6 +30,8 @@ CATEGORY_RULES: dict[str, tuple[str, frozenset[str]]] = {
     "third_party": ("Third-party issues", frozenset()),
 }
 
+SINGULAR = frozenset({"Performance work", "Training"})
+
 # channel: tiers that offer it (None: every tier)
 CHANNEL_RULES: dict[str, frozenset[str] | None] = {
     "email": None,
@@ -69,11 +71,12 @@ def coverage_verdict(tier_code: str | None, category: str, channel: str) -> Verd
     problems = []
     noun, tiers = CATEGORY_RULES.get(category, (category.replace("_", " ").capitalize(),
                                                 frozenset()))
+    verb = "is" if noun in SINGULAR else "are"
     if tier_code not in tiers:
         if not tiers:
-            problems.append(f"{noun} are not covered by any support tier")
+            problems.append(f"{noun} {verb} not covered by any support tier")
         else:
-            problems.append(f"{noun} are not part of the {tier} tier")
+            problems.append(f"{noun} {verb} not part of the {tier} tier")
     offered = CHANNEL_RULES.get(channel, None)
     if offered is not None and tier_code not in offered:
         problems.append(CHANNEL_REASONS[channel])
@@ -82,7 +85,7 @@ def coverage_verdict(tier_code: str | None, category: str, channel: str) -> Verd
     if category == "content_update":
         return Verdict(True, f"Content updates are part of the {tier} tier within the monthly "
                              "allowance; time beyond it is billable")
-    return Verdict(True, f"{noun} are part of the {tier} tier")
+    return Verdict(True, f"{noun} {verb} part of the {tier} tier")
 
 
 def apply_coverage(ticket) -> Verdict:  # noqa: ANN001
