@@ -18,13 +18,13 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
-def build_context(db, runner, ui):  # noqa: ANN001
+def build_context(db, runner, ui, username=None):  # noqa: ANN001
     from desktop.services.settings import load_settings
     from desktop.services.staff import current_user, os_login
 
     from desktop.views.context import AppContext
 
-    username = os_login()
+    username = username or os_login()
     if db.read_only:
         with db.session() as session:
             agency = load_settings(session)
@@ -77,8 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from PySide6.QtWidgets import QApplication
 
-    from desktop.storage.database import open_database
-
+    from desktop.views.connection.identity import choose_identity
+    from desktop.views.connection.startup import open_at_start
     from desktop.views.main_window import MainWindow
     from desktop.views.messages import dialogs
     from desktop.views.ui_settings import UiSettings
@@ -94,15 +94,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.setApplicationName("Aftercare")
         app.setOrganizationName("Aftercare")
     args = _parse(argv)
+    ui = UiSettings()
     try:
-        db = open_database(args.database)
-        if is_empty(db):
+        # --database, AFTERCARE_DATABASE_URL, the last one connected to, or the local file;
+        # a shared server out of reach offers its offline snapshot (issue 7)
+        db = open_at_start(args.database, ui)
+        if not db.read_only and is_empty(db):
             offer_demo_data(db)
     except UserError as exc:
         dialogs().error(None, "Aftercare cannot open the database", str(exc))
         return 1
     runner = OpRunner()
-    context = build_context(db, runner, UiSettings())
+    context = build_context(db, runner, ui, choose_identity(db, ui))
     window = MainWindow(context)
     window.show()
     app.main_window = window  # keep a reference for the app's lifetime (and for tests)
