@@ -1,0 +1,1 @@
+"""The Calendar view: maintenance month grid, agenda, mark done, reschedule, export."""
