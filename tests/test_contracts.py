@@ -247,8 +247,9 @@ def test_stale_contract_save_is_refused_with_both_versions(db):
         update_contract(s, contract_id, opened.version, theirs)
     with db.transaction() as s, pytest.raises(StaleDataError) as caught:
         update_contract(s, contract_id, opened.version, mine)
-    assert caught.value.mine["monthly_fee"] == "32000"
-    assert caught.value.theirs["monthly_fee"] == "35000.00"
+    assert caught.value.mine["monthly_fee"] == Decimal("32000")
+    assert caught.value.theirs["monthly_fee"] == Decimal("35000.00")
+    assert caught.value.theirs_version > opened.version
 
 
 def test_saving_attaches_tickets_and_remeasures_their_sla(db):
@@ -307,3 +308,40 @@ def test_saving_generates_maintenance(db):
     assert len(detail.maintenance) == 6 * 12 + 6 * 4 + 1
     renewal = [m for m in detail.maintenance if m.name == "Contract renewal"]
     assert renewal[0].due == date(2026, 12, 1)
+
+
+def test_month_usage_agrees_with_the_allowance_service(db):
+    """The list reads all clients' content time in one query; each figure equals
+    allowance_usage's: Sharma 300 of 240 min (60 billable), Kaveri 30 of 480, Joshi none."""
+    from desktop.services.allowance import allowance_usage
+    from desktop.services.contracts import month_usage
+
+    with db.transaction() as s:
+        ids = []
+        for name, tier, minutes in [("Sharma", "standard", 240), ("Kaveri", "premium", 480),
+                                    ("Joshi", "basic", 0)]:
+            cid = client(s, name)
+            ids.append(cid)
+            contract_id = create_contract(s, standard(cid, tier_code=tier,
+                                                      content_minutes_allowance=minutes))
+            t = Ticket(number=cid, client_id=cid, contract_id=contract_id, title="Copy",
+                       priority="low", status="in_progress", category="content_update",
+                       channel="email", created_at=datetime(2026, 3, 2, 5, tzinfo=UTC),
+                       updated_at=datetime(2026, 3, 2, 5, tzinfo=UTC))
+            s.add(t)
+            s.flush()
+            for day, spent, category in {"Sharma": [(2, 200, "content_update"),
+                                                    (31, 100, "content_update"),
+                                                    (3, 50, "bug_fix")],
+                                         "Kaveri": [(9, 30, "content_update"),
+                                                    (28, 60, "content_update")],
+                                         "Joshi": []}[name]:
+                month = 2 if day == 28 else 3
+                s.add(TimeEntry(ticket_id=t.id, work_date=date(2026, month, day), minutes=spent,
+                                category=category))
+    with db.session() as s:
+        usage = month_usage(s, set(ids), TODAY)
+        for cid in ids:
+            assert usage[cid] == allowance_usage(s, cid, 2026, 3)
+    assert [(usage[c].used_minutes, usage[c].billable_minutes) for c in ids] == [
+        (300, 60), (30, 0), (0, 0)]

@@ -400,6 +400,15 @@ def _input_fields(data: ClientInput) -> dict:
                           "receives_reports": c.receives_reports} for c in data.contacts]}
 
 
+def input_from_fields(values: dict) -> ClientInput:
+    """A ``ClientInput`` from the fields chosen in the conflict dialog (contacts as dicts)."""
+    contacts = [ContactInput(**{k: v for k, v in c.items()
+                                if k in ContactInput.__dataclass_fields__})
+                for c in values.get("contacts") or []]
+    return ClientInput(contacts=contacts, **{k: values.get(k, "") for k in
+                                            ("name", "email", "phone", "website", "notes")})
+
+
 def _apply(client: Client, data: ClientInput) -> bool:
     """Copy the form onto the client and its contacts; True when anything changed."""
     fields_ = _input_fields(data)
@@ -464,10 +473,12 @@ def update_client(session: Session, client_id: int, version: int, data: ClientIn
     if client is None:
         raise UserError("this client no longer exists; it may have been deleted by someone else")
     if client.version != version:
-        raise StaleDataError(
+        error = StaleDataError(
             "this client was changed by someone else since you opened it; "
             "your changes were not saved", kind="client", row_id=client_id,
             mine=_input_fields(data), theirs=_client_fields(client))
+        error.theirs_version = client.version
+        raise error
     first_error(validate_client(session, data, client_id))
     if _apply(client, data):
         if not session.is_modified(client, include_collections=False):
@@ -512,6 +523,6 @@ __all__ = [
     "FieldError", "ContactInput", "ClientInput", "ClientRow", "ClientDetail", "ContactInfo",
     "ContractSummary", "OpenTicket", "MaintenanceDue", "SentReportInfo", "list_clients",
     "client_detail", "validate_client", "client_field_errors", "create_client", "update_client", "archive_client",
-    "client_names", "contract_state", "email_error", "phone_error", "first_error",
+    "client_names", "contract_state", "input_from_fields", "email_error", "phone_error", "first_error",
     "content_minutes",
 ]

@@ -18,7 +18,8 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from desktop.errors import StaleDataError, UserError
-from desktop.models import Client, Contract, Occurrence, StaffUser, Ticket, Tier, utcnow
+from desktop.models import (Client, Contract, Occurrence, StaffUser, Ticket, TimeEntry, Tier,
+                            utcnow)
 from desktop.models.enums import OPEN_STATUSES, TierCode
 from desktop.storage.changes import record_change
 from desktop.storage.conflicts import refuse_stale
@@ -92,7 +93,7 @@ class ContractRow:
 
     @property
     def renewal_due(self) -> bool:
-        """A paid contract in force whose end has no successor yet."""
+        """A paid contract in force with no later contract for the client yet."""
         return (self.tier_code in PAID_TIERS and not self.renewed
                 and self.days_to_renewal is not None and self.state == "current")
 
@@ -161,11 +162,11 @@ def list_contracts(session: Session, today: date | None = None, *,
                    renewal_within: int | None = None, state: str | None = None,
                    client_id: int | None = None, search: str = "",
                    with_allowance: bool = True) -> list[ContractRow]:
-    """Contracts across clients, most urgent renewal first.
+    """Contracts across clients: those in force first, soonest end first; then upcoming ones;
+    then ended ones, latest first.
 
-    ``renewal_within=N`` keeps the paid contracts in force that end within N days (0..N) and
-    have no successor yet: the renewals to chase (DESIGN §4). ``state`` keeps ``current``,
-    ``future`` or ``past`` contracts. ``search`` matches the client's name.
+    ``renewal_within=N`` keeps the renewals to chase (``row_matches``); ``state`` keeps
+    ``current``, ``future`` or ``past`` contracts; ``search`` matches the client's name.
     """
     today = today or date.today()
     renewed = _successor_exists().label("renewed")
@@ -181,52 +182,66 @@ def list_contracts(session: Session, today: date | None = None, *,
         text = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%") \
             .replace("_", "\\_")
         query = query.where(func.lower(Client.name).like(f"%{text}%", escape="\\"))
-    if renewal_within is not None:
-        query = query.where(Contract.tier_code.in_(PAID_TIERS), Contract.start <= today,
-                            Contract.end >= today,
-                            Contract.end <= today + timedelta(days=renewal_within),
-                            ~_successor_exists())
-    if state == "current":
-        query = query.where(Contract.start <= today, Contract.end >= today)
-    elif state == "future":
-        query = query.where(Contract.start > today)
-    elif state == "past":
-        query = query.where(Contract.end < today)
     rows = session.execute(query).all()
-    usage = _month_usage(session, {r.client_id for r in rows
-                                   if contract_state(r.start, r.end, today) == "current"},
-                         today) if with_allowance else {}
+    current_clients = {r.client_id for r in rows
+                       if contract_state(r.start, r.end, today) == "current"}
+    usage = month_usage(session, current_clients, today) if with_allowance else {}
     result = []
     for r in rows:
         st = contract_state(r.start, r.end, today)
         used = billable = None
+        allowance = r.content_minutes_allowance
         if st == "current" and r.client_id in usage:
-            used, billable = usage[r.client_id]
-        result.append(ContractRow(
+            month = usage[r.client_id]
+            used, billable = month.used_minutes, month.billable_minutes
+            allowance = month.allowance_minutes
+        row = ContractRow(
             id=r.id, client_id=r.client_id, client_name=r.client_name, tier_code=r.tier_code,
             tier_name=r.tier_name, start=r.start, end=r.end, monthly_fee=r.monthly_fee,
             currency=r.currency, state=st, days_to_renewal=days_to_renewal(r.end, today),
-            renewed=bool(r.renewed), allowance_minutes=r.content_minutes_allowance,
-            used_minutes=used, billable_minutes=billable))
+            renewed=bool(r.renewed), allowance_minutes=allowance,
+            used_minutes=used, billable_minutes=billable)
+        if row_matches(row, renewal_within=renewal_within, state=state):
+            result.append(row)
     order = {"current": 0, "future": 1, "past": 2}
     result.sort(key=lambda c: (order[c.state],
-                               c.end if c.state != "past" else date.max - (c.end - date.min),
+                               c.end.toordinal() if c.state != "past" else -c.end.toordinal(),
                                c.client_name.lower()))
     return result
 
 
-def _month_usage(session: Session, client_ids: set[int], today: date
-                 ) -> dict[int, tuple[int, int]]:
-    """client id → (content minutes used this month, of which billable), from the allowance
-    service (DESIGN §2: content time beyond the month's allowance is billable)."""
+def row_matches(row: ContractRow, *, renewal_within: int | None = None,
+                state: str | None = None) -> bool:
+    """The contract list's filters. ``renewal_within=N``: a paid contract in force whose end
+    is within N days (0..N) and that has no later contract for the client yet — the renewals
+    to chase (DESIGN §4). ``state``: ``current``, ``future`` or ``past``."""
+    if state is not None and row.state != state:
+        return False
+    if renewal_within is not None:
+        return row.renewal_due and row.days_to_renewal <= renewal_within
+    return True
+
+
+def month_usage(session: Session, client_ids: set[int], today: date):  # noqa: ANN201
+    """client id → ``AllowanceUsage`` of the month containing ``today``: the same figures as
+    ``allowance.allowance_usage`` (content-update time dated in the month against the
+    allowance of the contract in force), read with one grouped query for all the clients."""
+    from .allowance import CONTENT, AllowanceUsage, month_allowance, month_bounds
+
     if not client_ids:
         return {}
-    from .clients import content_minutes
-
+    first, last = month_bounds(today.year, today.month)
+    used = dict(session.execute(
+        select(Ticket.client_id, func.sum(TimeEntry.minutes))
+        .join(Ticket, Ticket.id == TimeEntry.ticket_id)
+        .where(TimeEntry.category == CONTENT, TimeEntry.work_date >= first,
+               TimeEntry.work_date <= last, Ticket.client_id.in_(client_ids))
+        .group_by(Ticket.client_id)).all())
     result = {}
     for cid in client_ids:
-        used, _allowance, billable = content_minutes(session, cid, today.year, today.month)
-        result[cid] = (used, billable)
+        allowance = month_allowance(session, cid, today.year, today.month)
+        minutes = int(used.get(cid) or 0)
+        result[cid] = AllowanceUsage(allowance, minutes, max(0, minutes - allowance))
     return result
 
 
@@ -360,13 +375,17 @@ def _warranty_errors(data: ContractInput) -> list[FieldError]:
 
 # writes ----------------------------------------------------------------------------------------
 def _fields(c: Contract | ContractInput) -> dict:
-    return {"client_id": c.client_id, "tier_code": c.tier_code,
-            "start": c.start.isoformat() if c.start else None,
-            "end": c.end.isoformat() if c.end else None,
-            "monthly_fee": str(c.monthly_fee), "currency": c.currency,
+    """The editable fields, as the conflict dialog shows them side by side (DESIGN §3)."""
+    return {"client_id": c.client_id, "tier_code": c.tier_code, "start": c.start, "end": c.end,
+            "monthly_fee": c.monthly_fee, "currency": c.currency,
             "content_minutes_allowance": c.content_minutes_allowance,
-            "handover_date": c.handover_date.isoformat() if c.handover_date else None,
-            "notes": c.notes}
+            "handover_date": c.handover_date, "notes": c.notes}
+
+
+def input_from_fields(values: dict, renewed_from_id: int | None = None) -> ContractInput:
+    """A ``ContractInput`` from the fields chosen in the conflict dialog."""
+    return ContractInput(renewed_from_id=renewed_from_id, **{
+        k: v for k, v in values.items() if k in ContractInput.__dataclass_fields__})
 
 
 def _copy(contract: Contract, data: ContractInput) -> bool:
@@ -416,10 +435,12 @@ def update_contract(session: Session, contract_id: int, version: int, data: Cont
     if contract is None:
         raise UserError("this contract no longer exists; it may have been deleted by someone else")
     if contract.version != version:
-        raise StaleDataError(
+        error = StaleDataError(
             "this contract was changed by someone else since you opened it; "
             "your changes were not saved", kind="contract", row_id=contract_id,
             mine=_fields(data), theirs=_fields(contract))
+        error.theirs_version = contract.version
+        raise error
     first_error(validate_contract(session, data, contract_id))
     old_client = contract.client_id
     with refuse_stale("contract", contract_id, mine=_fields(data)):
@@ -599,8 +620,8 @@ def active_contract_fees(session: Session, today: date) -> dict[str, Decimal]:
 
 __all__ = [
     "ContractInput", "ContractRow", "ContractDetail", "TierChoice", "tier_choices",
-    "list_contracts", "contract_detail", "renewal_counts", "validate_contract",
+    "list_contracts", "row_matches", "month_usage", "contract_detail", "renewal_counts", "validate_contract",
     "contract_field_errors",
-    "create_contract", "update_contract", "renewal_draft", "renew_contract",
+    "create_contract", "update_contract", "input_from_fields", "renewal_draft", "renew_contract",
     "next_period_end", "after_contract_saved", "active_contract_fees", "days_to_renewal",
 ]

@@ -1,0 +1,1 @@
+"""Clients: the list, the client page and the editor (DESIGN §4)."""
