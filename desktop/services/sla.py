@@ -149,77 +149,78 @@ def evaluate(created_at: datetime, priority: str, tier_code: str | None,
     """The ticket's SLA at ``now`` (DESIGN §2 "SLA clock"; rules in this module's docstring).
 
     ``priority`` is the priority at creation; priority events change it. ``events`` should be
-    in time order (they are sorted if not). Cost: O(events · log days).
+    in time order (they are sorted, stably, if not). Cost: O(events · log days); instants are
+    handled as whole microseconds since the epoch, so the arithmetic is exact.
     """
-    if any(events[i].at > events[i + 1].at for i in range(len(events) - 1)):
-        events = sorted(events, key=lambda e: e.at)
-    now_ts = now.timestamp()
-    created_ts = created_at.timestamp()
+    created_us = round(created_at.timestamp() * 1_000_000)
+    now_us = round(now.timestamp() * 1_000_000)
+    if now_us < created_us:
+        now_us = created_us
 
-    # 1. walk the timeline once: current priority, response stop, resolution segments
+    # 1. walk the timeline once: current priority, response stop, resolution's running spans
     current = priority
     status = "new"
-    response_at: datetime | None = None
-    resolved_at: datetime | None = None
-    segments: list[tuple[datetime, datetime | None]] = []  # running spans of resolution
-    seg_start: datetime | None = created_at
+    response_us = resolved_us = None
+    segments: list[tuple[int, int]] = []  # (start, end) of finished running spans
+    seg_start = created_us  # start of the running span in progress (None: not running)
+    previous = created_us
     for event in events:
-        at = event.at
-        if at.timestamp() > now_ts:
-            break
-        if at < created_at:
-            at = created_at
+        at = round(event.at.timestamp() * 1_000_000)
+        if at < previous:
+            if at < created_us and previous == created_us:
+                at = created_us  # an event before creation counts at creation
+            else:  # out of order: start again on a sorted copy
+                return evaluate(created_at, priority, tier_code,
+                                sorted(events, key=lambda e: e.at), policies, calendar, now,
+                                at_risk_percent)
+        previous = at
+        if at > now_us:
+            continue  # after now: not yet happened (still read, to notice disorder)
         etype = event.type
         if etype == "status":
             new_status = event.status or "new"
-            if response_at is None and new_status != "new":
-                response_at = at
-            running_before = status not in STOPPED and status != WAITING
+            if response_us is None and new_status != "new":
+                response_us = at
             running_after = new_status not in STOPPED and new_status != WAITING
-            if running_before and not running_after:
-                segments.append((seg_start, at))
-                seg_start = None
-            elif running_after and not running_before:
+            if seg_start is not None:
+                if not running_after:
+                    segments.append((seg_start, at))
+                    seg_start = None
+            elif running_after:
                 seg_start = at
             if new_status in STOPPED:
                 if status not in STOPPED:
-                    resolved_at = at
+                    resolved_us = at
             else:
-                resolved_at = None
+                resolved_us = None
             status = new_status
         elif etype == "reply":
-            if response_at is None:
-                response_at = at
+            if response_us is None:
+                response_us = at
         elif etype == "priority":
             if event.priority:
                 current = event.priority
 
-    if response_at is not None:
-        response_at = response_at.astimezone(UTC)
-    if resolved_at is not None:
-        resolved_at = resolved_at.astimezone(UTC)
     targets = policies.targets(tier_code, current)
     clock = ALWAYS if targets.clock == "24x7" else calendar
     cum, inv = clock.cum_us, clock.inv_us
-    created_us = round(created_ts * 1_000_000)
-    now_us = round(now_ts * 1_000_000)
-    if now_us < created_us:
-        now_us = created_us
     created_cum = cum(created_us)  # first: fixes the calendar's origin for this ticket
     now_cum = cum(now_us)
 
-    # 2. response
+    # 2. response: from creation to the first reply or status change out of new
     target_us = targets.response_minutes * US_PER_MINUTE
-    due_us = inv(created_cum + target_us) if target_us > 0 else created_us
-    response_due = EPOCH + timedelta(microseconds=due_us)
-    if response_at is not None:
-        used = cum(round(response_at.timestamp() * 1_000_000)) - created_cum
+    response_due = EPOCH + timedelta(
+        microseconds=inv(created_cum + target_us) if target_us > 0 else created_us)
+    if response_us is not None:
+        used = cum(response_us) - created_cum
+        response_at = EPOCH + timedelta(microseconds=response_us)
+        state = BREACHED if used > target_us else MET
     else:
         used = now_cum - created_cum
-    response = ClockState(response_due,
-                          _state(used, target_us, response_at is not None, False,
-                                 at_risk_percent),
-                          used / US_PER_MINUTE, targets.response_minutes, response_at)
+        response_at = None
+        state = _state(used, target_us, False, False, at_risk_percent)
+    response = ClockState(response_due, state, used / US_PER_MINUTE, targets.response_minutes,
+                          response_at)
 
     # 3. resolution: the due instant is where the running spans use up the target
     target_us = targets.resolution_minutes * US_PER_MINUTE
@@ -227,10 +228,9 @@ def evaluate(created_at: datetime, priority: str, tier_code: str | None,
     due_us = None
     last_start_cum = created_cum
     used_before_last = 0
-    for start, end in segments:
-        start_us = round(start.timestamp() * 1_000_000)
+    for start_us, end_us in segments:
         start_cum = cum(start_us)
-        length = cum(round(end.timestamp() * 1_000_000)) - start_cum
+        length = cum(end_us) - start_cum
         if due_us is None and used + length >= target_us:
             due_us = max(inv(start_cum + target_us - used), start_us)
         used_before_last, last_start_cum = used, start_cum
@@ -238,10 +238,9 @@ def evaluate(created_at: datetime, priority: str, tier_code: str | None,
     paused = status == WAITING
     stopped = status in STOPPED
     if seg_start is not None:  # running now
-        start_us = round(seg_start.timestamp() * 1_000_000)
-        start_cum = cum(start_us)
+        start_cum = cum(seg_start)
         if due_us is None:
-            due_us = max(inv(start_cum + target_us - used), start_us)
+            due_us = max(inv(start_cum + target_us - used), seg_start)
         used += now_cum - start_cum
         resolution_due: datetime | None = EPOCH + timedelta(microseconds=due_us)
     elif stopped:
@@ -250,18 +249,16 @@ def evaluate(created_at: datetime, priority: str, tier_code: str | None,
         resolution_due = EPOCH + timedelta(microseconds=due_us)
     else:
         resolution_due = None
+    resolved_at = EPOCH + timedelta(microseconds=resolved_us) if stopped else None
     resolution = ClockState(resolution_due,
                             _state(used, target_us, stopped, paused, at_risk_percent),
-                            used / US_PER_MINUTE, targets.resolution_minutes,
-                            resolved_at if stopped else None)
+                            used / US_PER_MINUTE, targets.resolution_minutes, resolved_at)
 
-    sla_due = None
-    if response_at is None:
-        sla_due = response_due
+    sla_due = response_due if response_at is None else None
     if seg_start is not None and (sla_due is None or resolution_due < sla_due):
         sla_due = resolution_due
-    return SlaResult(targets.clock, current, response, resolution, response_at,
-                     resolved_at if stopped else None, sla_due, paused)
+    return SlaResult(targets.clock, current, response, resolution, response_at, resolved_at,
+                     sla_due, paused)
 
 
 @dataclass
