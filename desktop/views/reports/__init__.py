@@ -1,0 +1,1 @@
+"""The Reports view: client PDF reports, the manager's texts and sending (DESIGN §4-5)."""
