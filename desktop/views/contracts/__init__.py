@@ -1,0 +1,1 @@
+"""Contracts: the list across clients with renewal chips, the contract page, the editor."""
