@@ -187,7 +187,7 @@ class CalendarView(QWidget):
         self.agenda.verticalHeader().setVisible(False)
         self.agenda.verticalHeader().setDefaultSectionSize(24)
         header = self.agenda.horizontalHeader()
-        for column, width in enumerate([150, 170, 190, 80, 120, 100, 100]):
+        for column, width in enumerate([130, 220, 200, 80, 130, 100, 90]):
             self.agenda.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
