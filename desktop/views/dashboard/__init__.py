@@ -1,0 +1,1 @@
+"""The dashboard: figures that click through, and small charts (DESIGN §4)."""
