@@ -93,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = QApplication(sys.argv[:1])
         app.setApplicationName("Aftercare")
         app.setOrganizationName("Aftercare")
+        from desktop.views.style import apply_style
+
+        apply_style(app)
     args = _parse(argv)
     ui = UiSettings()
     try:

@@ -633,3 +633,36 @@ def filter_options(session: Session) -> dict[str, list[tuple[object, str]]]:
     tiers = [(c, n) for c, n in session.execute(
         select(Tier.code, Tier.name).order_by(Tier.sort_order))]
     return {"clients": clients, "staff": staff, "tiers": tiers + [(NO_TIER, "No contract")]}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A clock that turned at risk or breached: notified at most once per (ticket, clock,
+    state)."""
+
+    ticket_id: int
+    number: int
+    title: str
+    client: str
+    clock_name: str
+    state: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.ticket_id}:{self.clock_name}:{self.state}"
+
+
+def clock_alerts(session: Session, now: datetime, sla: QueueSla | None = None,
+                 limit: int = 500) -> list[Alert]:
+    """Open tickets whose running clock is at risk or breached at ``now``, nearest due first."""
+    sla = sla or QueueSla.load(session)
+    flt = QueueFilter(statuses=OPEN, sla_states=("at_risk", "breached"))
+    query = QueueQuery(session, flt, QueueSort("sla"), now, sla)
+    rows = query.rows(query.window_ids(0, limit))
+    alerts = []
+    for row in rows:
+        shown = sla_display(row, now, sla)
+        if shown.state in ("at_risk", "breached"):
+            alerts.append(Alert(row.id, row.number, row.title, row.client,
+                                shown.clock_name or "resolution", shown.state))
+    return alerts

@@ -193,3 +193,71 @@ def text_condition(dialect: str, text_: str) -> ColumnElement[bool] | None:
 def _pg_word(word: str) -> str:
     cleaned = re.sub(r"[^\w]", " ", word).split()
     return " & ".join(f"{part}:*" for part in cleaned) or "''"
+
+
+# --- the global search (Ctrl+K) ---------------------------------------------------------------
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # "ticket" or "client"
+    id: int
+    title: str
+    detail: str
+    priority: str | None = None
+
+
+def _ticket_ids(session: Session, query: SearchQuery, limit: int) -> list[int]:
+    """Newest tickets whose title or description match every word (prefixes)."""
+    if not query.words:
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        expression = " AND ".join(_fts_word(w) for w in query.words)
+        rows = session.execute(text(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q "
+            "ORDER BY rowid DESC LIMIT :n"), {"q": expression, "n": limit})
+    else:
+        expression = " & ".join(_pg_word(w) for w in query.words)
+        rows = session.execute(text(
+            f"SELECT id FROM tickets WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :q) "
+            "ORDER BY id DESC LIMIT :n"), {"q": expression, "n": limit})
+    return [int(r[0]) for r in rows]
+
+
+def global_search(session: Session, text_: str, limit: int = 8) -> list[SearchHit]:
+    """Tickets (a number first, then the newest matching tickets) and clients by name."""
+    from desktop.models.enums import Status
+
+    from .queue import QueueFilter, QueueQuery, QueueSort
+
+    query = parse_query(text_)
+    if query.empty:
+        return []
+    ids: list[int] = []
+    if query.number is not None:
+        found = session.scalar(select(Ticket.id).where(Ticket.number == query.number))
+        if found is not None:
+            ids.append(found)
+    words = tuple(w for w in query.words if not (w.isdigit() and int(w) == query.number))
+    for ticket_id in _ticket_ids(session, SearchQuery(words, None), limit):
+        if ticket_id not in ids:
+            ids.append(ticket_id)
+    ids = ids[:limit]
+    hits: list[SearchHit] = []
+    clients: list[tuple[int, str]] = []
+    if words:
+        condition = and_(*[Client.name.ilike(f"%{_like_escape(w)}%", escape="\\")
+                           for w in words])
+        clients = [(i, n) for i, n in session.execute(
+            select(Client.id, Client.name).where(condition).order_by(Client.name).limit(5))]
+    from datetime import datetime, timezone
+
+    rows = QueueQuery(session, QueueFilter(), QueueSort("number"),
+                      datetime.now(timezone.utc)).rows(ids)
+    labels = {s.value: s.value.replace("_", " ") for s in Status}
+    for client_id, name in clients:
+        hits.append(SearchHit("client", client_id, name, "Client"))
+    for row in rows:
+        hits.append(SearchHit("ticket", row.id, f"#{row.number}  {row.title}",
+                              f"{row.client} · {labels.get(row.status, row.status)}",
+                              row.priority))
+    return hits

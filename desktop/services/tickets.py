@@ -510,3 +510,28 @@ def client_choices(session: Session) -> list[tuple[int, str]]:
     return [(i, n) for i, n in session.execute(
         select(Client.id, Client.name).where(Client.archived.is_(False))
         .order_by(func.lower(Client.name)))]
+
+
+@dataclass(frozen=True)
+class NewTicketChoices:
+    """What the new-ticket dialog offers: clients with the tier in force today, and staff."""
+
+    clients: list[tuple[int, str, str | None]]  # id, name, tier code in force (None: none)
+    staff: list[tuple[int, str]]
+
+
+def new_ticket_choices(session: Session, now: datetime | None = None) -> NewTicketChoices:
+    from desktop.models import Contract
+
+    from .coverage import local_date
+    from .settings import load_settings
+
+    today = local_date(_now(now), load_settings(session).zone)
+    tiers: dict[int, str] = {}
+    for client_id, tier in session.execute(
+            select(Contract.client_id, Contract.tier_code)
+            .where(Contract.start <= today, Contract.end >= today)
+            .order_by(Contract.start, Contract.id)):
+        tiers[client_id] = tier  # the latest-starting contract wins, as in contract_in_force
+    clients = [(cid, name, tiers.get(cid)) for cid, name in client_choices(session)]
+    return NewTicketChoices(clients, staff_choices(session))
