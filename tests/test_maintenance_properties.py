@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.services.maintenance import _Weekdays, due_dates_for, period_key_for
+from desktop.services.business_calendar import BusinessCalendar
+from desktop.services.maintenance import due_dates_for, period_key_for
 
 starts = st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31))
 lengths = st.integers(min_value=0, max_value=1100)
@@ -37,7 +38,7 @@ def period_end(key: str, start: date, end: date) -> date:
 def test_every_due_date_is_a_business_day_within_contract_and_period(start, length, holidays,
                                                                       cadence):
     end = start + timedelta(days=length)
-    cal = _Weekdays(frozenset(range(5)), holidays)
+    cal = BusinessCalendar(weekdays=range(5), holidays=holidays)
     dues = due_dates_for(*cadence, start, end, cal)
     for key, due in dues.items():
         assert cal.is_business_day(due)
@@ -55,7 +56,7 @@ def test_every_due_date_is_a_business_day_within_contract_and_period(start, leng
 @given(start=starts, length=lengths, holidays=holiday_sets)
 def test_monthly_tasks_cover_each_month_whose_due_date_is_in_force_once(start, length, holidays):
     end = start + timedelta(days=length)
-    cal = _Weekdays(frozenset(range(5)), holidays)
+    cal = BusinessCalendar(weekdays=range(5), holidays=holidays)
     dues = due_dates_for("monthly", None, start, end, cal)
     months = set()
     day = start

@@ -36,12 +36,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
-from desktop.models import (Client, Contract, Holiday, MaintenanceTemplate, Occurrence, Setting,
-                            StaffUser)
+from desktop.models import Client, Contract, MaintenanceTemplate, Occurrence, StaffUser
 from desktop.models.enums import Cadence, Outcome
 from desktop.storage.changes import record_change
 from desktop.storage.conflicts import refuse_stale
 
+from .business_calendar import BusinessCalendar
 from .maintenance_figures import (FIGURE_FIELDS, FigureField, clean_figures, describe_figures,
                                   figure_defaults, figure_fields)
 
@@ -61,23 +61,10 @@ class DayCalendar(Protocol):
     def is_business_day(self, d: date) -> bool: ...
 
 
-@dataclass(frozen=True)
-class _Weekdays:
-    """Business days from the settings' working weekdays minus the active Holiday rows."""
-
-    weekdays: frozenset[int]
-    holidays: frozenset[date]
-
-    def is_business_day(self, d: date) -> bool:
-        return d.weekday() in self.weekdays and d not in self.holidays
-
-
-def day_calendar(session: Session) -> DayCalendar:
-    """The agency's business days (DESIGN §2: Monday–Friday minus holidays, editable)."""
-    setting = session.get(Setting, "business_days")
-    weekdays = setting.value if setting is not None and setting.value else [0, 1, 2, 3, 4]
-    days = session.scalars(select(Holiday.day).where(Holiday.active.is_(True)))
-    return _Weekdays(frozenset(int(w) for w in weekdays), frozenset(days))
+def day_calendar(session: Session) -> BusinessCalendar:
+    """The agency's business days (DESIGN §2: Monday–Friday minus holidays, both editable),
+    the same calendar the SLA clock uses."""
+    return BusinessCalendar.from_session(session)
 
 
 def last_business_day_on_or_before(cal: DayCalendar, d: date) -> date:
