@@ -11,13 +11,16 @@ own ``evaluate``/``store_result`` and ``coverage_verdict``.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import json
+from datetime import date, datetime, timezone
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Boolean, Date, Integer, String, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
+from desktop.models import JSONText, UTCDateTime
 from desktop.models import (Client, Contact, Contract, FollowUp, Holiday, MaintenanceTemplate,
                             Occurrence, ReportNote, SentReport, Setting, SlaPolicy, StaffUser,
                             Ticket, TicketEvent, TimeEntry, Tier)
@@ -29,6 +32,7 @@ from .dump_validate import ParsedDump, ValidationContext
 
 UTC = timezone.utc
 CHUNK = 5000  # tickets per batch of inserts
+BULK_MODELS = (Ticket, TicketEvent, TimeEntry, FollowUp, Occurrence)
 ID_TABLES = (Client, Contact, Contract, Ticket, TicketEvent, TimeEntry, Occurrence, FollowUp,
              ReportNote, SentReport)
 
@@ -179,8 +183,63 @@ def _next_id(session: Session, model) -> int:  # noqa: ANN001
 
 
 def _insert(session: Session, model, rows: list[dict]) -> None:  # noqa: ANN001
-    if rows:
+    """Insert many rows of one table: Core executemany for the small tables; for the big ones
+    (tickets, events, time entries, follow-ups, occurrences) the driver directly, with values
+    converted here exactly as the column types would (``COPY`` on PostgreSQL)."""
+    if not rows:
+        return
+    if model not in BULK_MODELS:
         session.execute(insert(model.__table__), rows)
+        return
+    table = model.__table__
+    names = list(rows[0])
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    converters = [(i, f) for i, name in enumerate(names)
+                  if (f := _converter(table.c[name].type, sqlite)) is not None]
+    get = itemgetter(*names)
+    data = []
+    for row in rows:
+        values = list(get(row))
+        for i, convert in converters:
+            value = values[i]
+            if value is not None:
+                values[i] = convert(value)
+        data.append(tuple(values))
+    columns = ", ".join(f'"{name}"' for name in names)
+    if sqlite:
+        connection.exec_driver_sql(
+            f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})',
+            data)
+        return
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(
+            f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for values in data:
+            copy.write_row(values)
+
+
+def _sqlite_instant(value: datetime) -> str:
+    # The text SQLAlchemy's SQLite DATETIME stores: naive UTC, microseconds always written.
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)  # as JSONText does
+
+
+def _converter(column_type, sqlite: bool):  # noqa: ANN001, ANN202
+    if isinstance(column_type, JSONText):
+        return _json_text
+    if isinstance(column_type, UTCDateTime):
+        return _sqlite_instant if sqlite else None
+    if isinstance(column_type, (Integer, String)):
+        return None
+    if isinstance(column_type, Boolean):
+        return int if sqlite else None
+    if isinstance(column_type, Date):
+        return date.isoformat if sqlite else None
+    raise TypeError(f"no bulk conversion for {column_type!r}")  # use Core for such tables
 
 
 def _load_rows(session: Session, parsed: ParsedDump, staff: dict[str, int],

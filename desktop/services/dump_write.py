@@ -21,7 +21,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from desktop.models import (Client, Contact, Contract, FollowUp, Holiday, MaintenanceTemplate,
@@ -73,6 +73,47 @@ def _key(key: Any) -> str:
     return _encode(json.dumps(key).strip('"'))  # json.dumps turns 1 into "1", True into "true"
 
 
+class Raw(str):
+    """JSON text already laid out for its place in the document."""
+
+
+# indentation of a ticket (an item of the top-level "tickets" list), its fields, the items of
+# its lists and their fields
+I1, I2, I3, I4 = "    ", "      ", "        ", "          "
+
+
+def _object(fields: list[tuple[str, str]], indent: str) -> str:
+    """An object from (key, JSON text) pairs; keys are plain ASCII names."""
+    inner = indent + "  "
+    return "{\n" + ",\n".join([f'{inner}"{key}": {text}' for key, text in fields]) + \
+        "\n" + indent + "}"
+
+
+def _array(items: list[str], indent: str) -> str:
+    if not items:
+        return "[]"
+    inner = indent + "  "
+    return "[\n" + ",\n".join([inner + item for item in items]) + "\n" + indent + "]"
+
+
+def _quoted_instant(value: datetime) -> str:
+    return '"' + value.astimezone(UTC).isoformat() + '"'
+
+
+def _quoted_sqlite_instant(text: str) -> str:
+    """SQLite's stored UTC text (``2026-01-12 05:35:00.000000``) as the same ISO 8601 text
+    ``datetime.isoformat`` gives (``2026-01-12T05:35:00+00:00``)."""
+    if len(text) == 26 and text[10] == " " and text[19] == ".":
+        fraction = text[20:]
+        if fraction == "000000":
+            return f'"{text[:10]}T{text[11:19]}+00:00"'
+        return f'"{text[:10]}T{text[11:19]}.{fraction}+00:00"'
+    value = datetime.fromisoformat(text)  # any other spelling of a naive UTC instant
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return _quoted_instant(value)
+
+
 class Stream:
     """A list written item by item."""
 
@@ -90,7 +131,8 @@ def write_document(fh, parts: Iterable[tuple[str, Any]]) -> None:  # noqa: ANN00
         if isinstance(value, Stream):
             empty = True
             for item in value.items:
-                fh.write(("[\n    " if empty else ",\n    ") + to_json(item, "    "))
+                text = item if isinstance(item, Raw) else to_json(item, "    ")
+                fh.write(("[\n    " if empty else ",\n    ") + text)
                 empty = False
             fh.write("[]" if empty else "\n  ]")
         else:
@@ -126,6 +168,14 @@ class _Exporter:
         self.contract_index = {c.id: k for rows in self.contracts.values()
                                for k, c in enumerate(rows)}
         self.counts = defaultdict(int)
+        if session.get_bind().dialect.name == "sqlite":
+            # Instants of the big tables are read as their stored text, which is quicker to
+            # turn into ISO 8601 than through datetime objects.
+            self.instant_column = lambda column: type_coerce(column, String)
+            self.quoted_instant = _quoted_sqlite_instant
+        else:
+            self.instant_column = lambda column: column
+            self.quoted_instant = _quoted_instant
 
     def user(self, user_id: int | None) -> str | None:
         return self.staff.get(user_id) if user_id is not None else None
@@ -202,74 +252,83 @@ class _Exporter:
         numbers = self.session.execute(select(t.id).order_by(t.number)).scalars().all()
         for start in range(0, len(numbers), CHUNK):
             ids = numbers[start:start + CHUNK]
-            tickets = {row.id: row for row in self.session.execute(
+            tickets = {row[0]: row for row in self.session.execute(
                 select(t.id, t.number, t.client_id, t.title, t.description, t.priority,
-                       t.category, t.channel, t.created_at, t.assignee_id, t.scope_override,
-                       t.override_reason).where(t.id.in_(ids)))}
+                       t.category, t.channel, self.instant_column(t.created_at),
+                       t.assignee_id, t.scope_override, t.override_reason)
+                .where(t.id.in_(ids))).all()}
             events = defaultdict(list)
             e = TicketEvent.__table__.c
             for row in self.session.execute(
-                    select(e.ticket_id, e.at, e.type, e.author_id, e.status, e.priority,
+                    select(e.ticket_id, self.instant_column(e.at), e.type, e.author_id, e.status, e.priority,
                            e.public, e.body, e.data).where(e.ticket_id.in_(ids))
-                    .order_by(e.ticket_id, e.at, e.id)):
-                events[row.ticket_id].append(row)
+                    .order_by(e.ticket_id, e.at, e.id)).all():
+                events[row[0]].append(row)
             entries = defaultdict(list)
             w = TimeEntry.__table__.c
             for row in self.session.execute(
                     select(w.ticket_id, w.work_date, w.minutes, w.category, w.note,
                            w.author_id).where(w.ticket_id.in_(ids))
-                    .order_by(w.ticket_id, w.work_date, w.id)):
-                entries[row.ticket_id].append(row)
+                    .order_by(w.ticket_id, w.work_date, w.id)).all():
+                entries[row[0]].append(row)
             for ticket_id in ids:
                 yield self.ticket(tickets[ticket_id], events[ticket_id], entries[ticket_id])
 
-    def ticket(self, row, events: list, entries: list) -> dict:  # noqa: ANN001
+    # A ticket is written straight to text (it is most of the dump); the layout is that of
+    # json.dumps(indent=2) for an item of the top-level "tickets" list, which the round-trip
+    # tests check against json.dumps itself.
+    def ticket(self, row, events: list, entries: list) -> Raw:  # noqa: ANN001
+        (_, number, client_id, title, description, current_priority, category, channel,
+         created_at, assignee_id, scope_override, override_reason) = row
         self.counts["tickets"] += 1
         self.counts["events"] += len(events)
         self.counts["time_entries"] += len(entries)
         # The dump's ``priority`` is the one the ticket was created with: the ``from`` of its
         # first priority event (sla.creation_priority), else its current priority.
-        priority = row.priority
+        priority = current_priority
         for event in events:
-            if event.type == EventType.PRIORITY:
-                priority = (event.data or {}).get("from") or row.priority
+            if event[2] == EventType.PRIORITY:
+                priority = (event[8] or {}).get("from") or current_priority
                 break
-        doc = {"number": row.number, "client": self.clients[row.client_id], "title": row.title,
-               "description": row.description, "priority": priority,
-               "category": row.category, "channel": row.channel,
-               "created_at": instant(row.created_at)}
-        if row.assignee_id is not None:
-            doc["assignee"] = self.user(row.assignee_id)
-        if row.scope_override is not None:
-            doc["scope_override"] = row.scope_override
-        if row.override_reason:
-            doc["override_reason"] = row.override_reason
-        doc["events"] = [self.event(e) for e in events]
-        doc["time_entries"] = [self.entry(w) for w in entries]
-        return doc
+        fields = [("number", int.__repr__(number)),
+                  ("client", _encode(self.clients[client_id])),
+                  ("title", _encode(title)), ("description", _encode(description)),
+                  ("priority", _encode(priority)), ("category", _encode(category)),
+                  ("channel", _encode(channel)), ("created_at", self.quoted_instant(created_at))]
+        if assignee_id is not None:
+            fields.append(("assignee", to_json(self.staff.get(assignee_id))))
+        if scope_override is not None:
+            fields.append(("scope_override", "true" if scope_override else "false"))
+        if override_reason:
+            fields.append(("override_reason", _encode(override_reason)))
+        fields.append(("events", _array([self.event(e) for e in events], I2)))
+        fields.append(("time_entries", _array([self.entry(w) for w in entries], I2)))
+        return Raw(_object(fields, I1))
 
-    def event(self, row) -> dict:  # noqa: ANN001
-        doc: dict[str, Any] = {"at": instant(row.at), "type": row.type}
-        if row.author_id is not None:
-            doc["author"] = self.user(row.author_id)
-        if row.status is not None:
-            doc["status"] = row.status
-        if row.priority is not None:
-            doc["priority"] = row.priority
-        if bool(row.public) != (row.type == EventType.REPLY):
-            doc["public"] = bool(row.public)
-        if row.body:
-            doc["body"] = row.body
-        if row.data is not None:
-            doc["data"] = row.data
-        return doc
+    def event(self, row) -> str:  # noqa: ANN001
+        _, at, kind, author_id, status, priority, public, body, data = row
+        fields = [("at", self.quoted_instant(at)), ("type", _encode(kind))]
+        if author_id is not None:
+            fields.append(("author", to_json(self.staff.get(author_id))))
+        if status is not None:
+            fields.append(("status", _encode(status)))
+        if priority is not None:
+            fields.append(("priority", _encode(priority)))
+        if bool(public) != (kind == EventType.REPLY):
+            fields.append(("public", "true" if public else "false"))
+        if body:
+            fields.append(("body", _encode(body)))
+        if data is not None:
+            fields.append(("data", to_json(data, I4)))
+        return _object(fields, I3)
 
-    def entry(self, row) -> dict:  # noqa: ANN001
-        doc = {"date": day(row.work_date), "minutes": row.minutes, "category": row.category,
-               "note": row.note}
-        if row.author_id is not None:
-            doc["author"] = self.user(row.author_id)
-        return doc
+    def entry(self, row) -> str:  # noqa: ANN001
+        _, work_date, minutes, category, note, author_id = row
+        fields = [("date", f'"{work_date.isoformat()}"'), ("minutes", int.__repr__(minutes)),
+                  ("category", _encode(category)), ("note", _encode(note))]
+        if author_id is not None:
+            fields.append(("author", to_json(self.staff.get(author_id))))
+        return _object(fields, I3)
 
     def follow_ups(self) -> Iterator[dict]:
         query = (select(FollowUp, Ticket.number).join(Ticket, FollowUp.ticket_id == Ticket.id)
