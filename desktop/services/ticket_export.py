@@ -34,38 +34,48 @@ def utc_iso(instant: datetime | None) -> str:
     return "" if instant is None else instant.astimezone(UTC).isoformat()
 
 
-def _events_by_ticket(session: Session, ids: list[int]) -> dict[int, list[tuple]]:
-    rows = session.execute(
-        select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.type, TicketEvent.status,
-               TicketEvent.priority, TicketEvent.public, TicketEvent.data)
-        .where(TicketEvent.ticket_id.in_(ids))
-        .where(TicketEvent.type.in_(("status", "reply", "priority")))
-        .order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id))
+def _events_by_ticket(connection, first: int | None, last: int) -> dict[int, list[tuple]]:
+    """The SLA-relevant events of the tickets numbered in (first, last], by ticket id."""
+    query = (select(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.type, TicketEvent.status,
+                    TicketEvent.priority, TicketEvent.public, TicketEvent.data)
+             .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+             .where(Ticket.number <= last,
+                    TicketEvent.type.in_(("status", "reply", "priority")))
+             .order_by(TicketEvent.ticket_id, TicketEvent.at, TicketEvent.id))
+    if first is not None:
+        query = query.where(Ticket.number > first)
     grouped: dict[int, list[tuple]] = {}
-    for row in rows:
-        grouped.setdefault(row[0], []).append(row)
+    for row in connection.execute(query).all():
+        events = grouped.get(row[0])
+        if events is None:
+            grouped[row[0]] = [row]
+        else:
+            events.append(row)
     return grouped
 
 
 def iter_ticket_rows(session: Session, now: datetime, ctx: SlaContext | None = None,
                      page: int = PAGE) -> Iterator[list[str]]:
-    """One CSV row (list of strings, COLUMNS order) per ticket, by ticket number."""
+    """One CSV row (list of strings, COLUMNS order) per ticket, by ticket number.
+
+    Reads pages of ``page`` tickets by number (keyset, so every page is an indexed range) and
+    their events in one query per page, on the session's connection without ORM objects."""
     ctx = ctx or SlaContext.load(session)
     policies, calendar, at_risk = ctx.policies, ctx.calendar, ctx.at_risk_percent
+    connection = session.connection()
+    base = (select(Ticket.id, Ticket.number, Client.name, Ticket.title, Ticket.priority,
+                   Ticket.status, Ticket.category, Ticket.channel, Ticket.in_scope,
+                   Ticket.scope_override, Ticket.created_at, Contract.tier_code)
+            .join(Client, Client.id == Ticket.client_id)
+            .outerjoin(Contract, Contract.id == Ticket.contract_id)
+            .order_by(Ticket.number).limit(page))
     last = None
     while True:
-        query = (select(Ticket.id, Ticket.number, Client.name, Ticket.title, Ticket.priority,
-                        Ticket.status, Ticket.category, Ticket.channel, Ticket.in_scope,
-                        Ticket.scope_override, Ticket.created_at, Contract.tier_code)
-                 .join(Client, Client.id == Ticket.client_id)
-                 .outerjoin(Contract, Contract.id == Ticket.contract_id)
-                 .order_by(Ticket.number).limit(page))
-        if last is not None:
-            query = query.where(Ticket.number > last)
-        tickets = session.execute(query).all()
+        query = base if last is None else base.where(Ticket.number > last)
+        tickets = connection.execute(query).all()
         if not tickets:
             return
-        events = _events_by_ticket(session, [t[0] for t in tickets])
+        events = _events_by_ticket(connection, last, tickets[-1][1])
         for (tid, number, client, title, priority, status, category, channel, in_scope,
              override, created_at, tier) in tickets:
             sla_events = []
@@ -83,7 +93,6 @@ def iter_ticket_rows(session: Session, now: datetime, ctx: SlaContext | None = N
                    utc_iso(result.response.due_at), utc_iso(result.resolution.due_at),
                    result.response.state, result.resolution.state]
         last = tickets[-1][1]
-        session.expunge_all()
 
 
 def write_tickets_csv(session: Session, out: TextIO, now: datetime,
