@@ -80,9 +80,10 @@ class ClientsView(QWidget):
         self.table.setAlternatingRowColors(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate([220, 90, 110]):
-            header.resizeSection(column, width)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate([220, 90, 110, 90]):
+            if column:
+                header.resizeSection(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.doubleClicked.connect(lambda _index: self.edit_client())
         self.count_label = QLabel(objectName="client_count")
@@ -297,7 +298,7 @@ class ClientPage(QWidget):
             Column("E-mail", lambda c: c.email), Column("Phone", lambda c: c.phone),
             Column("Reports", lambda c: "Receives reports" if c.receives_reports and c.email
                    else "—", colour=lambda c: "#2e7d32" if c.receives_reports and c.email
-                   else None)])
+                   else None)], widths=[150, 130, 200, 130])
         self.contracts = self._table("contracts", [
             Column("Tier", lambda c: c.tier_name),
             Column("Period", lambda c: f"{c.start:%d %b %Y} – {c.end:%d %b %Y}",
@@ -305,28 +306,28 @@ class ClientPage(QWidget):
             Column("Monthly fee", lambda c: format_money(c.monthly_fee, c.currency),
                    lambda c: c.monthly_fee, align_right=True),
             Column("State", lambda c: c.state.capitalize(),
-                   colour=lambda c: STATE_COLOURS.get(c.state))])
+                   colour=lambda c: STATE_COLOURS.get(c.state))], widths=[110, 210, 120])
         self.tickets = self._table("tickets", [
             Column("#", lambda t: str(t.number), lambda t: t.number, align_right=True),
             Column("Priority", lambda t: t.priority.capitalize(),
                    colour=lambda t: PRIORITY_COLOURS.get(t.priority)),
-            Column("Title", lambda t: t.title),
             Column("Status", lambda t: _status(t.status)),
             Column("SLA due", lambda t: ("Breached" if t.breached else
                                          t.sla_due_at.astimezone().strftime("%d %b %H:%M")
                                          if t.sla_due_at else "—"),
-                   lambda t: t.sla_due_at, colour=lambda t: OVERDUE if t.breached else None)])
+                   lambda t: t.sla_due_at, colour=lambda t: OVERDUE if t.breached else None),
+            Column("Title", lambda t: t.title)], widths=[60, 80, 120, 110])
         self.maintenance = self._table("maintenance", [
             Column("Due", lambda m: f"{m.due:%a %d %b %Y}", lambda m: m.due),
-            Column("Task", lambda m: m.name),
             Column("State", lambda m: "Overdue" if m.overdue else "Due",
-                   colour=lambda m: OVERDUE if m.overdue else "#1565c0")])
+                   colour=lambda m: OVERDUE if m.overdue else "#1565c0"),
+            Column("Task", lambda m: m.name)], widths=[130, 80])
         self.reports = self._table("reports", [
             Column("Sent", lambda r: r.sent_at.astimezone().strftime("%d %b %Y %H:%M"),
                    lambda r: r.sent_at),
             Column("Report", lambda r: f"{r.kind.capitalize()} {r.period}"),
-            Column("To", lambda r: r.recipients), Column("By", lambda r: r.sent_by),
-            Column("File", lambda r: r.file_name)])
+            Column("By", lambda r: r.sent_by), Column("File", lambda r: r.file_name),
+            Column("To", lambda r: r.recipients)], widths=[130, 130, 80, 150])
         self.empty = QLabel("Choose a client, or create one with “New client…”.",
                             objectName="client_empty")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -339,7 +340,7 @@ class ClientPage(QWidget):
         layout.addWidget(self.empty, 1)
         self.show_detail(None)
 
-    def _table(self, name: str, columns: list[Column]) -> RowTableModel:
+    def _table(self, name: str, columns: list[Column], widths: list[int]) -> RowTableModel:
         model = RowTableModel(columns, self)
         view = QTableView(objectName=f"client_{name}")
         view.setModel(model)
@@ -350,8 +351,8 @@ class ClientPage(QWidget):
         view.verticalHeader().setDefaultSectionSize(24)
         view.horizontalHeader().setStretchLastSection(True)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column in range(len(columns) - 1):
-            view.horizontalHeader().resizeSection(column, 130 if column else 150)
+        for column, width in enumerate(widths):
+            view.horizontalHeader().resizeSection(column, width)
         self.tabs.addTab(view, name.capitalize())
         model.view = view
         return model

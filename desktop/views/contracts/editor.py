@@ -5,6 +5,8 @@ contract: it opens with the next period filled in from the current one."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
 from decimal import Decimal
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -50,14 +52,11 @@ def period_text(start: date, end: date) -> str:
     days = (end - start).days + 1
     if days <= 0:
         return ""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    whole = (end + timedelta(days=1)).day == start.day
-    if whole:
-        months += 1
-    label = f"{days} days"
-    if whole and months:
-        label = f"{months} month{'s' if months != 1 else ''} ({days} days)"
-    return label
+    span = relativedelta(end + timedelta(days=1), start)
+    months = span.years * 12 + span.months
+    if span.days == 0 and months:
+        return f"{months} month{'s' if months != 1 else ''} ({days} days)"
+    return f"{days} days"
 
 
 class ContractDialog(QDialog):
@@ -78,7 +77,7 @@ class ContractDialog(QDialog):
         self.renew_from = renew_from
         self.tiers = {t.code: t for t in tiers}
         self._handover = data.handover_date
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(640)
 
         self.client = QComboBox(objectName="client")
         for client_id, name in clients:
@@ -128,8 +127,12 @@ class ContractDialog(QDialog):
         self.start_label = QLabel("&Period")
         self.start_label.setBuddy(self.start)
         self.form.addRow(self.start_label, period)
-        self.form.addRow("Monthly &fee", fee_row)
-        self.form.addRow("Content &allowance", allowance_row)
+        fee_label = QLabel("Monthly &fee")
+        fee_label.setBuddy(self.fee)
+        allowance_label = QLabel("Content &allowance")
+        allowance_label.setBuddy(self.allowance)
+        self.form.addRow(fee_label, fee_row)
+        self.form.addRow(allowance_label, allowance_row)
         self.form.addRow("&Notes", self.notes)
         self.hint = QLabel(objectName="hint")
         self.hint.setWordWrap(True)
@@ -219,11 +222,16 @@ class ContractDialog(QDialog):
             f"{WARRANTY_MAX_DAYS} days after it." if warranty else
             "The end date is the contract's last day. Renewals are due 30 days before it.")
 
-    def _fee_value(self):  # noqa: ANN202
+    def _fee_value(self) -> Decimal | None:
+        """The typed fee as an exact amount; None when it is not one. More than two decimals
+        are kept (not rounded away) so that the check can refuse them."""
+        text = self.fee.text()
         try:
-            return parse_money(self.fee.text(), "Monthly fee")
+            rounded = parse_money(text, "Monthly fee")
         except UserError:
             return None
+        exact = Decimal(text.replace("₹", "").replace(",", "").replace(" ", "").strip())
+        return exact if exact != rounded else rounded
 
     def value(self) -> ContractInput:
         warranty = self.tier.currentData() == WARRANTY
@@ -254,7 +262,12 @@ class ContractDialog(QDialog):
     def check(self) -> bool:
         """Show what is wrong as the user types; Save is enabled only when nothing is."""
         data = self.value()
-        self.length.setText(period_text(data.start, data.end) if data.end >= data.start else "")
+        if data.end < data.start:
+            self.length.setText("")
+        elif data.tier_code == WARRANTY:
+            self.length.setText(f"{(data.end - data.start).days} days after the handover")
+        else:
+            self.length.setText(period_text(data.start, data.end))
         if data.monthly_fee is not None:
             self.fee_shown.setText(format_money(data.monthly_fee, data.currency or "INR")
                                    if len(data.currency or "") == 3 else "")

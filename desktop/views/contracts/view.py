@@ -126,7 +126,7 @@ class ContractsView(QWidget):
             self.chip_group.addButton(button)
             self.chips[chip.key] = button
             chips_row.addWidget(button)
-            button.toggled.connect(lambda on, key=chip.key: on and self._apply_chip())
+            button.toggled.connect(lambda on: on and self._apply_chip())
         chips_row.addStretch(1)
         self.chips["current"].blockSignals(True)
         self.chips["current"].setChecked(True)
@@ -230,7 +230,7 @@ class ContractsView(QWidget):
             count = sum(1 for r in self._base_rows() if row_matches(
                 r, renewal_within=chip.renewal_within, state=chip.state))
             self.chips[chip.key].setText(f"{chip.label}  {count}")
-        self._apply_chip()
+        self._apply_chip(final=True)
 
     def _base_rows(self) -> list[ContractRow]:
         rows = self.all_rows
@@ -242,7 +242,9 @@ class ContractsView(QWidget):
         checked = self.chip_group.checkedButton()
         return next((c for c in CHIPS if self.chips[c.key] is checked), CHIPS[-1])
 
-    def _apply_chip(self) -> None:
+    def _apply_chip(self, final: bool = False) -> None:
+        """Show the rows of the checked chip, keeping the selected contract (or the one asked
+        for: until a load completes it may not be among the rows yet)."""
         chip = self.chip()
         text = self.search.text().strip().lower()
         rows = [r for r in self._base_rows()
@@ -251,7 +253,8 @@ class ContractsView(QWidget):
         wanted = self._wanted_id
         if wanted is None and self.current_row() is not None:
             wanted = self.current_row().id
-        self._wanted_id = None
+        if final or any(r.id == wanted for r in rows):
+            self._wanted_id = None
         self.model.set_rows(rows)
         header = self.table.horizontalHeader()
         if header.sortIndicatorSection() >= 0:
@@ -378,6 +381,7 @@ class ContractsView(QWidget):
         self.client_id = None
         self.client_filter.setVisible(False)
         self._loaded((self.all_rows, self.tiers, self.clients), self._generation)
+
 
     # the main window's hooks ---------------------------------------------------------------
     def apply_filter(self, renewal_within: int | None = None, state: str | None = None,
