@@ -2,7 +2,8 @@
 
 Builds plain tickets in memory (a seeded random mix of tiers, priorities and timelines over two
 years: replies, waits on the client, reopenings, priority changes), then times ``evaluate`` on
-all of them. Prints one JSON line last: {"tickets", "seconds", "tickets_per_s", "budget_s"}.
+all of them (best of ``--repeat`` runs, wall and CPU time). Prints one JSON line last:
+{"tickets", "seconds", "cpu_seconds", "tickets_per_s", "budget_s", "within_budget"}.
 
     python -m bench.sla [--tickets N] [--seed S]
 """
@@ -72,22 +73,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs; the best is reported (the machine may be shared)")
     args = parser.parse_args(argv)
     tickets = demo_tickets(args.tickets, args.seed)
     holidays = [d for d, _ in india_holidays([2025, 2026, 2027])]
     calendar = BusinessCalendar(holidays=holidays)
     policies = SlaPolicyTable()
-    now = datetime(2027, 1, 15, 12, tzinfo=timezone.utc)
-    states: dict[str, int] = {}
-    began = time.perf_counter()
-    for created, priority, tier, events in tickets:
-        result = evaluate(created, priority, tier, events, policies, calendar, now)
-        states[result.resolution.state] = states.get(result.resolution.state, 0) + 1
-    seconds = time.perf_counter() - began
+    now = datetime(2026, 12, 31, 12, tzinfo=timezone.utc)  # the newest tickets still open
+    best = best_cpu = float("inf")
+    for _ in range(max(1, args.repeat)):
+        states: dict[str, int] = {}
+        began, began_cpu = time.perf_counter(), time.process_time()
+        for created, priority, tier, events in tickets:
+            result = evaluate(created, priority, tier, events, policies, calendar, now)
+            states[result.resolution.state] = states.get(result.resolution.state, 0) + 1
+        best = min(best, time.perf_counter() - began)
+        best_cpu = min(best_cpu, time.process_time() - began_cpu)
     print(f"resolution states: {dict(sorted(states.items()))}")
-    print(json.dumps({"tickets": args.tickets, "seconds": round(seconds, 3),
-                      "tickets_per_s": round(args.tickets / seconds),
-                      "budget_s": BUDGET_S, "within_budget": seconds < BUDGET_S}))
+    print(json.dumps({"tickets": args.tickets, "seconds": round(best, 3),
+                      "cpu_seconds": round(best_cpu, 3),
+                      "tickets_per_s": round(args.tickets / best),
+                      "budget_s": BUDGET_S, "within_budget": best < BUDGET_S}))
     return 0
 
 
