@@ -14,6 +14,7 @@ Definitions (the same as the lists each figure clicks through to):
   at-risk share (setting, 75%) of its target; measured on the ticket's own clock from the stored
   due instant, so only tickets due soon are looked at;
 - *overdue maintenance*: occurrences not done whose due date is before today;
+- *maintenance this week*: occurrences not done due this week, Monday to Sunday;
 - *renewals within N days*: ``contracts.renewal_counts`` (paid contracts in force ending within
   N days with no later contract);
 - *monthly recurring revenue*: the monthly fees of the contracts in force today;
@@ -134,9 +135,10 @@ def dashboard_figures(session: Session, now: datetime | None = None) -> Dashboar
     at_risk = len(at_risk_ticket_ids(session, now, settings.at_risk_percent))
     overdue = session.scalar(select(func.count()).select_from(Occurrence).where(
         Occurrence.done_at.is_(None), Occurrence.due < today)) or 0
+    monday = today - timedelta(days=today.weekday())
     this_week = session.scalar(select(func.count()).select_from(Occurrence).where(
-        Occurrence.done_at.is_(None), Occurrence.due >= today,
-        Occurrence.due <= today + timedelta(days=6))) or 0
+        Occurrence.done_at.is_(None), Occurrence.due >= monday,
+        Occurrence.due <= monday + timedelta(days=6))) or 0
     mrr = active_contract_fees(session, today)
     active = session.scalar(select(func.count()).select_from(Contract).where(
         Contract.start <= today, Contract.end >= today)) or 0

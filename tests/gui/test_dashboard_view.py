@@ -56,7 +56,12 @@ def window(qtbot, agency):
     dashboard = win.show_view("dashboard")
     qtbot.waitUntil(lambda: dashboard.figures is not None and dashboard.charts is not None,
                     timeout=10_000)
-    return win
+    yield win
+    notifier = getattr(win, "notifier", None)
+    if notifier is not None:
+        # the SLA notifier's pending single-shot checks must not outlive this test's worker
+        notifier.timer.stop()
+        notifier._busy = True
 
 
 def test_figures(window):
@@ -88,12 +93,19 @@ def test_priority_and_sla_cards_open_the_queue(qtbot, window):
     view = window.view("dashboard")
     with qtbot.waitSignal(view.navigate) as signal:
         qtbot.mouseClick(view.cards["priority_critical"], Qt.MouseButton.LeftButton)
-    assert signal.args == ["queue", {"priority": "critical", "status": "open"}]
+    open_statuses = ["new", "acknowledged", "in_progress", "waiting_on_client"]
+    assert signal.args == ["queue", {"priorities": ["critical"], "statuses": open_statuses}]
     assert window.current_view_name == "queue"
+    queue = window.view("queue")
+    if hasattr(queue, "model") and hasattr(queue.model, "rowCount"):
+        # the queue shows exactly the one open critical ticket
+        qtbot.waitUntil(lambda: queue.model.rowCount() == 1, timeout=10_000)
     window.show_view("dashboard")
     with qtbot.waitSignal(view.navigate) as signal:
         qtbot.mouseClick(view.cards["breached"], Qt.MouseButton.LeftButton)
-    assert signal.args == ["queue", {"sla_state": "breached", "status": "open"}]
+    assert signal.args == ["queue", {"sla_states": ["breached"], "statuses": open_statuses}]
+    if hasattr(queue, "model") and hasattr(queue.model, "rowCount"):
+        qtbot.waitUntil(lambda: queue.model.rowCount() == 1, timeout=10_000)
 
 
 def test_keyboard_opens_overdue_maintenance_in_the_calendar(qtbot, window):

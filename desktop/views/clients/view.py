@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
                                QLineEdit, QPushButton, QSplitter, QTableView, QTabWidget,
                                QVBoxLayout, QWidget)
 
+from desktop.models.enums import OPEN_STATUSES
 from desktop.services.catalog import PRIORITY_COLOURS
 from desktop.services.clients import (ClientDetail, ClientRow, archive_client, client_detail,
                                       list_clients)
@@ -239,7 +240,8 @@ class ClientsView(QWidget):
 
     def show_tickets(self) -> None:
         if self.detail is not None and hasattr(self.window(), "show_view"):
-            self.window().show_view("queue", client_id=self.detail.id, status="open")
+            self.window().show_view("queue", client_ids=[self.detail.id],
+                                    statuses=[str(s) for s in OPEN_STATUSES])
 
     def show_contracts(self) -> None:
         if self.detail is not None and hasattr(self.window(), "show_view"):

@@ -8,14 +8,14 @@ every minute (clocks turn at-risk and breached as time passes).
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
-from desktop.models.enums import Priority
+from desktop.models.enums import OPEN_STATUSES, Priority
 from desktop.services.catalog import PRIORITY_COLOURS, PRIORITY_HELP
 from desktop.services.contracts import RENEWAL_WINDOWS
 from desktop.services.dashboard import (DashboardCharts, DashboardFigures, dashboard_charts,
@@ -27,22 +27,27 @@ from .cards import FigureCard
 from .charts import SlaMetChart, WeeklyTicketsChart
 
 REFRESH_MS = 60_000
-OPEN = "open"  # the queue's filter for new, acknowledged, in progress and waiting on client
+# the queue's filter fields (services.queue.QueueFilter): open = not resolved or closed
+OPEN = [str(s) for s in OPEN_STATUSES]
 
-# card name → (view, filters) it clicks through to
-CLICK_THROUGH: dict[str, tuple[str, dict]] = {
-    "open": ("queue", {"status": OPEN}),
-    **{f"priority_{p}": ("queue", {"priority": str(p), "status": OPEN}) for p in Priority},
-    "at_risk": ("queue", {"sla_state": "at_risk", "status": OPEN}),
-    "breached": ("queue", {"sla_state": "breached", "status": OPEN}),
-    "overdue_maintenance": ("calendar", {"state": "overdue"}),
-    "maintenance_week": ("calendar", {"state": "due", "range": "week"}),
-    **{f"renewals_{n}": ("contracts", {"renewal_within": n}) for n in RENEWAL_WINDOWS},
-    "mrr": ("contracts", {"state": "current"}),
-    "content": ("contracts", {"state": "current"}),
-    "chart_weekly": ("queue", {}),
-    "chart_sla": ("queue", {"sla_state": "breached"}),
-}
+
+def click_through_target(name: str, today: date) -> tuple[str, dict]:
+    """The view and filters each figure opens: the list behind the number."""
+    targets: dict[str, tuple[str, dict]] = {
+        "open": ("queue", {"statuses": OPEN}),
+        **{f"priority_{p}": ("queue", {"priorities": [str(p)], "statuses": OPEN})
+           for p in Priority},
+        "at_risk": ("queue", {"sla_states": ["at_risk"], "statuses": OPEN}),
+        "breached": ("queue", {"sla_states": ["breached"], "statuses": OPEN}),
+        "overdue_maintenance": ("calendar", {"state": "overdue"}),
+        "maintenance_week": ("calendar", {"state": "open", "scope": "week", "day": today}),
+        **{f"renewals_{n}": ("contracts", {"renewal_within": n}) for n in RENEWAL_WINDOWS},
+        "mrr": ("contracts", {"state": "current"}),
+        "content": ("contracts", {"state": "current"}),
+        "chart_weekly": ("queue", {}),
+        "chart_sla": ("queue", {"sla_states": ["breached"]}),
+    }
+    return targets[name]
 
 
 class DashboardView(QWidget):
@@ -90,7 +95,7 @@ class DashboardView(QWidget):
         self._card(business, 0, "overdue_maintenance", "Overdue maintenance", "#c62828",
                    "Maintenance tasks not done by their due date")
         self._card(business, 1, "maintenance_week", "Maintenance this week", "#1565c0",
-                   "Maintenance tasks due in the next seven days")
+                   "Maintenance tasks of this week (Monday to Sunday) not done yet")
         for column, n in enumerate(RENEWAL_WINDOWS, start=2):
             self._card(business, column, f"renewals_{n}", f"Renewals ≤ {n} days",
                        {30: "#c62828", 60: "#ef6c00", 90: "#f9a825"}[n],
@@ -204,7 +209,7 @@ class DashboardView(QWidget):
             f"{f.overdue_maintenance:,}", "tasks past their due date",
             alert=f.overdue_maintenance > 0)
         self.cards["maintenance_week"].set_figure(f"{f.maintenance_due_this_week:,}",
-                                                  "due in the next 7 days")
+                                                  "not done yet, Monday to Sunday")
         for n in RENEWAL_WINDOWS:
             count = f.renewals.get(n, 0)
             self.cards[f"renewals_{n}"].set_figure(
@@ -225,7 +230,8 @@ class DashboardView(QWidget):
 
     # click-through -------------------------------------------------------------------------
     def click_through(self, name: str) -> None:
-        view, filters = CLICK_THROUGH[name]
+        today = self.figures.today if self.figures is not None else date.today()
+        view, filters = click_through_target(name, today)
         self.navigate.emit(view, dict(filters))
         window = self.window()
         if window is not self and hasattr(window, "show_view"):
