@@ -110,6 +110,18 @@ def test_long_spans_and_far_dates_agree_with_a_fresh_calendar(calendar):
     assert calendar.add(early, 60) == ist(2001, 2, 5, 13, 0)
 
 
+def test_business_time_across_a_range_grown_backwards(calendar):
+    calendar.add(ist(2031, 6, 2, 12, 0), 60)  # builds the days around 2031 first
+    # 2001-02-05 is a Monday: one business day of 9 h, then the weekend
+    assert calendar.minutes_between(ist(2001, 2, 5, 9, 0), ist(2001, 2, 12, 9, 0)) == 5 * 540
+    fresh = BusinessCalendar(holidays=[REPUBLIC_DAY])
+    fresh.add(ist(2031, 6, 2, 12, 0), 60)
+    # the later instant is looked up first, the earlier one then grows the range backwards
+    span = fresh.minutes_between(ist(2001, 2, 9, 12, 0), ist(2031, 6, 2, 12, 0))
+    assert span == calendar.minutes_between(ist(2001, 2, 9, 12, 0), ist(2031, 6, 2, 12, 0))
+    assert 7000 * 540 < span < 8000 * 540  # about 7,800 weekdays in 30 years
+
+
 def test_hours_must_end_after_they_start():
     with pytest.raises(ValueError):
         BusinessCalendar(start=time(18), end=time(9))

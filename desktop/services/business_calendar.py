@@ -168,8 +168,8 @@ class BusinessCalendar:
         return [(datetime.combine(d, self.start, self.zone).astimezone(UTC),
                  datetime.combine(d, self.end, self.zone).astimezone(UTC))]
 
-    # microsecond interface: cum_us(t) is the business time from the start of the built range
-    # to t; inv_us(x) is the earliest instant t with cum_us(t) == x that is not in a gap after
+    # microsecond interface: cum_us(t) is the business time from a fixed origin (the first
+    # range built) to t, negative before it; inv_us(x) is the earliest instant t with cum_us(t) == x that is not in a gap after
     # a day's close, i.e. a day's end rather than the next day's start.
     def cum_us(self, us: int) -> int:
         starts = self._starts
@@ -178,7 +178,7 @@ class BusinessCalendar:
             starts = self._starts
         k = bisect_right(starts, us) - 1
         if k < 0:
-            return 0
+            return self._cum_start[0]
         end = self._ends[k]
         return self._cum_start[k] + ((us if us < end else end) - starts[k])
 
@@ -215,10 +215,9 @@ class BusinessCalendar:
         self._build(self._first, self._last + _BUILD_MARGIN_DAYS)
 
     def _build(self, first: int, last: int) -> None:
-        """(Re)build the intervals of days [first, last) and their prefix sums.
-
-        Growing backwards changes the origin of cum values; callers never keep cum values
-        across calls, so that is safe."""
+        """(Re)build the intervals of days [first, last) and their prefix sums. Cum values keep
+        their origin when the range grows (backwards too), so values from earlier calls stay
+        comparable with later ones."""
         if not self.weekdays:
             raise ValueError("the calendar has no business days")
         starts, ends, cum_start, cum_end = [], [], [], []
@@ -239,6 +238,14 @@ class BusinessCalendar:
             cum_start.append(total)
             total += e - s
             cum_end.append(total)
+        if self._starts and starts:
+            # keep cum values stable across rebuilds: the old first interval keeps its value
+            k = bisect_left(starts, self._starts[0])
+            if k < len(starts) and starts[k] == self._starts[0]:
+                shift = self._cum_start[0] - cum_start[k]
+                if shift:
+                    cum_start = [c + shift for c in cum_start]
+                    cum_end = [c + shift for c in cum_end]
         self._first, self._last = first, last
         self._starts, self._ends = starts, ends
         self._cum_start, self._cum_end = cum_start, cum_end
