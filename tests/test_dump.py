@@ -371,3 +371,22 @@ def test_pg_sequences_continue_after_import(pg_url):
         session.flush()
         assert client.id == 4
     db.dispose()
+
+
+def test_round_trip_on_demo_data(db_url, tmp_path):
+    """DESIGN §7 on the demo generator's data: export → import → export is identical, on
+    SQLite and on PostgreSQL (issue 2)."""
+    demo = pytest.importorskip("desktop.services.demo")
+    source = open_database(db_url)
+    demo.generate_demo(source, clients=8, tickets=300, seed=11, now=NOW)
+    first = tmp_path / "first.json"
+    summary = export_dump(source, first)
+    assert summary.tickets == 300 and summary.clients == 8
+    source.dispose()
+
+    copy_db = open_database(f"sqlite:///{tmp_path / 'copy.db'}")
+    import_dump(copy_db, first, now=NOW)
+    second = tmp_path / "second.json"
+    export_dump(copy_db, second)
+    copy_db.dispose()
+    assert first.read_bytes() == second.read_bytes()
