@@ -21,6 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether,
@@ -161,19 +162,45 @@ def percent(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}%"
 
 
-def priority_chip(priority: str) -> Paragraph:
-    colour = PRIORITY_COLOURS.get(priority, "#616e7c")
-    return markup(f'<font color="{colour}">●</font> {esc(PRIORITY_LABELS.get(priority, priority))}',
-                  "cell")
+class Chip(Flowable):
+    """A short label in a table cell: an optional coloured dot, then text (coloured or not).
+    Drawn straight on the canvas (no markup is parsed, so nothing needs escaping), which keeps
+    tables of thousands of rows fast."""
+
+    def __init__(self, text: str, colour: str, dot: bool, size: float = 8) -> None:
+        super().__init__()
+        self.text, self.colour, self.dot, self.size = text, colour, dot, size
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        return available_width, self.size * 1.25
+
+    def draw(self) -> None:
+        canvas = self.canv
+        x = 0.0
+        if self.dot:
+            canvas.setFillColor(colors.HexColor(self.colour))
+            radius = self.size * 0.32
+            canvas.circle(radius + 0.5, self.size * 0.45, radius, stroke=0, fill=1)
+            x = radius * 2 + 3
+        canvas.setFillColor(INK if self.dot else colors.HexColor(self.colour))
+        canvas.setFont(FONT, self.size)
+        canvas.drawString(x, self.size * 0.18, fit(self.text, FONT, self.size,
+                                                   max(10.0, self.width - x)))
+
+
+def priority_chip(priority: str) -> Chip:
+    return Chip(PRIORITY_LABELS.get(priority, priority),
+                PRIORITY_COLOURS.get(priority, "#616e7c"), dot=True)
 
 
 STATE_MARKS = {"met": ("✓ Met", "#2e7d32"), "breached": ("✗ Missed", "#c62828"),
                "running": ("… Open", "#616e7c")}
 
 
-def state_chip(state: str) -> Paragraph:
+def state_chip(state: str) -> Chip:
     label, colour = STATE_MARKS.get(state, (state, "#616e7c"))
-    return markup(f'<font color="{colour}">{esc(label)}</font>', "cell")
+    return Chip(label, colour, dot=False)
 
 
 # ----------------------------------------------------------------------------------- pieces
@@ -192,6 +219,9 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
                widths: Sequence[float], right: Sequence[int] = ()) -> Table:
     """A table that splits across pages with its header repeated. Strings become wrapped
     paragraphs (escaped); flowables are kept as they are."""
+    total = sum(widths)
+    scale = CONTENT_WIDTH / total if total > CONTENT_WIDTH else 1.0
+    widths = [w * scale for w in widths]
     head = [Paragraph(esc(h), STYLES["head_right" if i in right else "head"])
             for i, h in enumerate(headers)]
     body = []
@@ -200,22 +230,29 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
         for i, cell in enumerate(row):
             if isinstance(cell, Flowable):
                 cells.append(cell)
+                continue
+            text = "" if cell is None else str(cell)
+            # Short one-line text is drawn as a plain string (fast, never parsed as markup);
+            # anything that might not fit becomes a wrapping paragraph.
+            if "\n" not in text and stringWidth(text, FONT, 8) <= widths[i] - 9:
+                cells.append(text)
             else:
-                cells.append(Paragraph(esc(cell), STYLES["cell_right" if i in right else "cell"]))
+                cells.append(Paragraph(esc(text), STYLES["cell_right" if i in right else "cell"]))
         body.append(cells)
-    total = sum(widths)
-    scale = CONTENT_WIDTH / total if total > CONTENT_WIDTH else 1.0
-    table = Table([head] + body, colWidths=[w * scale for w in widths], repeatRows=1,
-                  splitByRow=1, hAlign="LEFT")
+    table = Table([head] + body, colWidths=widths, repeatRows=1, splitByRow=1, hAlign="LEFT")
     commands = [
         ("BACKGROUND", (0, 0), (-1, 0), BRAND),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("FONT", (0, 1), (-1, -1), FONT, 8, 10),
+        ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("TOPPADDING", (0, 0), (-1, -1), 3.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ("LINEBELOW", (0, 1), (-1, -1), 0.4, RULE),
     ]
+    for i in right:
+        commands.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
     for index in range(2, len(body) + 1, 2):
         commands.append(("BACKGROUND", (0, index), (-1, index), SHADE))
     table.setStyle(TableStyle(commands))

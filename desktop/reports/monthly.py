@@ -139,7 +139,7 @@ def _maintenance(report: MonthlyReport) -> list[Flowable]:
         done = c.day(m.done_at) + (f"\n{m.done_by}" if m.done_by and m.done_at else "")
         rows.append([c.day(m.due), c.para(m.name, "cell_bold"), outcome, done, details])
     story.append(c.data_table(["Due", "Task", "Outcome", "Done", "Figures and notes"], rows,
-                              [20 * mm, 33 * mm, 22 * mm, 24 * mm, 75 * mm]))
+                              [22 * mm, 33 * mm, 22 * mm, 24 * mm, 73 * mm]))
     return story
 
 
@@ -158,7 +158,7 @@ def _tickets(report: MonthlyReport) -> list[Flowable]:
                      c.state_chip(t.response_state), c.state_chip(t.resolution_state)])
     story.append(c.data_table(
         ["Ticket", "Title", "Priority", "Opened", "Resolved", "Response", "Resolution"], rows,
-        [14 * mm, 57 * mm, 19 * mm, 20 * mm, 21 * mm, 20 * mm, 23 * mm]))
+        [14 * mm, 52 * mm, 19 * mm, 22 * mm, 22 * mm, 20 * mm, 25 * mm]))
     story.append(Spacer(1, 2 * mm))
     story.append(c.para("Response and resolution are measured against your plan's targets on "
                         "its SLA clock (business hours Monday–Friday, or around the clock for "
@@ -200,11 +200,14 @@ def _risks_and_next(report: MonthlyReport) -> list[Flowable]:
         story += c.bullets(report.risks)
     else:
         story.append(c.empty("Nothing needs your attention this month."))
-    story += c.heading(f"Scheduled for {report.period.next().label}", level=2)
+    title = c.heading(f"Scheduled for {report.period.next().label}", level=2)
     if report.next_tasks:
         rows = [[c.day(t.due), t.name, t.cadence.capitalize()] for t in report.next_tasks]
-        story.append(KeepTogether(c.data_table(["Due", "Task", "Cadence"], rows,
-                                               [30 * mm, 100 * mm, 44 * mm])))
+        table = c.data_table(["Due", "Task", "Cadence"], rows, [30 * mm, 100 * mm, 44 * mm])
+        if len(rows) <= 25:
+            story.append(KeepTogether(title + [table]))
+        else:
+            story += title + [table]
     else:
-        story.append(c.empty("No maintenance is scheduled for next month yet."))
+        story += title + [c.empty("No maintenance is scheduled for next month yet.")]
     return story

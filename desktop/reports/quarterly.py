@@ -1,6 +1,7 @@
 """The quarterly review as a PDF (DESIGN §5), from a ``QuarterlyReport``."""
 from __future__ import annotations
 
+import math
 import os
 
 from reportlab.lib.units import mm
@@ -138,23 +139,27 @@ def _content(report: QuarterlyReport) -> list[Flowable]:
     story = c.heading("Content hours")
     months = report.content_by_month
     chart = charts.content_hours([m.label for m in months], [m.used_minutes / 60 for m in months],
-                                 [m.allowance_minutes / 60 for m in months])
+                                 [m.allowance_minutes / 60 for m in months],
+                                 width=c.CONTENT_WIDTH, height=160)
     if chart is None:
         story.append(c.empty("Your plan has no content-update allowance and none was used."))
         return story
     rows = [[m.label, hours_text(m.used_minutes), hours_text(m.allowance_minutes),
              hours_text(m.billable_minutes) if m.billable_minutes else "–"] for m in months]
-    table = c.data_table(["Month", "Used", "Allowance", "Billable"], rows,
-                         [24 * mm, 18 * mm, 20 * mm, 18 * mm], right=(1, 2, 3))
-    story.append(c.side_by_side(chart, table, split=0.54))
+    story.append(chart)
+    story.append(c.data_table(["Month", "Used", "Allowance", "Billable"], rows,
+                              [44 * mm, 43 * mm, 43 * mm, 44 * mm], right=(1, 2, 3)))
     return story
 
 
 def _trend(report: QuarterlyReport) -> list[Flowable]:
     story = c.heading("Uptime and performance", level=1)
     labels = [p.label for p in report.trend]
-    uptime = charts.trend(labels, [p.uptime_percent for p in report.trend], "Uptime, last six months (%)", "%",
-                          low=None, high=100)
+    uptimes = [p.uptime_percent for p in report.trend]
+    present = [u for u in uptimes if u is not None]
+    low = max(0.0, math.floor(min(present)) - 1.0) if present else 0.0
+    uptime = charts.trend(labels, uptimes, "Uptime, last six months (%)", "%", low=low,
+                          high=100)
     score = charts.trend(labels, [p.performance_score for p in report.trend],
                          "Performance score, last six months", "", low=0, high=100, colour=c.ACCENT)
     if uptime is None and score is None:

@@ -160,17 +160,18 @@ def _risks(session: Session, client_id: int, period: Period, tickets: list[Ticke
             f"{m.name} (due {m.due.strftime('%d %b')})" for m in not_done) + ".")
     for m in maintenance:
         if m.outcome == "skipped":
-            risks.append(f"{m.name} was skipped this month"
-                         + (f": {m.notes}" if m.notes else "."))
+            risks.append(_sentence(f"{m.name} was skipped this month"
+                                   + (f": {m.notes}" if m.notes else "")))
         elif m.outcome == "issues_found":
-            risks.append(f"{m.name} found issues" + (f": {m.notes}" if m.notes else "."))
+            risks.append(_sentence(f"{m.name} found issues"
+                                   + (f": {m.notes}" if m.notes else "")))
         if m.task == "backup_verification" and m.done_at is not None and \
                 rd.restore_tested_of(m.figures) is False:
             risks.append("The backup was verified but a restore was not tested.")
         for update in rd.updates_of(m.figures):
             if update.held_back:
-                risks.append(f"{update.component} {update.version_from} was held back"
-                             + (f": {update.reason}" if update.reason else "."))
+                risks.append(_sentence(f"{update.component} {update.version_from} was held back"
+                                       + (f": {update.reason}" if update.reason else "")))
     if figures.uptime_percent is not None and figures.uptime_percent < UPTIME_WARNING:
         risks.append(f"Uptime was {figures.uptime_percent:.2f}%, below our "
                      f"{UPTIME_WARNING}% goal.")
@@ -183,3 +184,8 @@ def _risks(session: Session, client_id: int, period: Period, tickets: list[Ticke
     elif contract is None:
         risks.append("There is no support contract in force for this month.")
     return risks
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text[-1:] in ".!?…" else text + "."
