@@ -30,9 +30,9 @@ import calendar as _calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
@@ -169,6 +169,14 @@ def _key_matches_cadence(key: str, cadence: str, days_before_end: int | None) ->
     return False
 
 
+@dataclass(frozen=True)
+class _Plan:
+    task: str
+    name: str
+    cadence: str
+    days_before_end: int | None
+
+
 @dataclass
 class RegenerateCounts:
     created: int = 0
@@ -192,13 +200,20 @@ def regenerate(session: Session, today: date | None = None,
     today = today or date.today()
     cal = day_calendar(session)
     counts = RegenerateCounts()
-    templates: dict[str, dict[str, MaintenanceTemplate]] = defaultdict(dict)
+    templates: dict[str, dict[str, _Plan]] = defaultdict(dict)
     for template in session.scalars(select(MaintenanceTemplate).order_by(
             MaintenanceTemplate.sort_order, MaintenanceTemplate.id)):
         if template.active:
-            templates[template.tier_code][template.task] = template
+            templates[template.tier_code][template.task] = _Plan(
+                template.task, template.name, template.cadence, template.days_before_end)
+    plans: dict[tuple, dict[str, date]] = {}  # contracts sharing a period share due dates
     contract_query = select(Contract).order_by(Contract.id)
-    occurrence_query = select(Occurrence).where(Occurrence.contract_id.is_not(None))
+    # plain columns, not ORM objects: a no-change pass over a large schedule stays quick
+    occurrence_query = select(
+        Occurrence.id, Occurrence.contract_id, Occurrence.client_id, Occurrence.task,
+        Occurrence.period_key, Occurrence.name, Occurrence.cadence, Occurrence.due,
+        Occurrence.done_at.is_not(None).label("done"), Occurrence.rescheduled,
+    ).where(Occurrence.contract_id.is_not(None))
     if contract_ids is not None:
         ids = list(contract_ids)
         if not ids:
@@ -206,39 +221,41 @@ def regenerate(session: Session, today: date | None = None,
         contract_query = contract_query.where(Contract.id.in_(ids))
         occurrence_query = occurrence_query.where(Occurrence.contract_id.in_(ids))
     contracts = list(session.scalars(contract_query))
-    existing: dict[int, dict[tuple[str, str], Occurrence]] = defaultdict(dict)
-    for occ in session.scalars(occurrence_query):
+    existing: dict[int, dict[tuple[str, str], Any]] = defaultdict(dict)
+    for occ in session.execute(occurrence_query):
         existing[occ.contract_id][(occ.task, occ.period_key)] = occ
     touched: list[int] = []
-    created: list[Occurrence] = []
+    created: list[dict] = []
 
     for contract in contracts:
         counts.contracts += 1
         tier_templates = templates.get(contract.tier_code, {})
-        expected: dict[tuple[str, str], tuple[MaintenanceTemplate, date]] = {}
+        expected: dict[tuple[str, str], tuple[_Plan, date]] = {}
         for task, template in tier_templates.items():
-            for key, due in due_dates_for(template.cadence, template.days_before_end,
-                                          contract.start, contract.end, cal).items():
+            plan_key = (template.cadence, template.days_before_end, contract.start, contract.end)
+            if plan_key not in plans:
+                plans[plan_key] = due_dates_for(*plan_key, cal)
+            for key, due in plans[plan_key].items():
                 expected[(task, key)] = (template, due)
         have = existing.get(contract.id, {})
         for key, occ in have.items():
-            if occ.done_at is not None:
+            if occ.done:
                 counts.kept_done += 1
                 continue
             if key in expected:
                 template, due = expected[key]
-                changed = False
+                changes: dict[str, Any] = {}
                 if not occ.rescheduled and occ.due != due:
-                    occ.due = due
+                    changes["due"] = due
                     counts.moved += 1
-                    changed = True
                 if occ.name != template.name or occ.cadence != template.cadence:
-                    occ.name, occ.cadence = template.name, template.cadence
-                    changed = True
+                    changes.update(name=template.name, cadence=template.cadence)
                 if occ.client_id != contract.client_id:
-                    occ.client_id = contract.client_id
-                    changed = True
-                if changed:
+                    changes["client_id"] = contract.client_id
+                if changes:
+                    row = session.get(Occurrence, occ.id)
+                    for column, value in changes.items():
+                        setattr(row, column, value)
                     touched.append(occ.id)
                 continue
             template = tier_templates.get(occ.task)
@@ -246,21 +263,29 @@ def regenerate(session: Session, today: date | None = None,
                 occ.period_key, template.cadence, template.days_before_end))
             if period_dropped or occ.due >= today:
                 touched.append(occ.id)
-                session.delete(occ)
+                session.delete(session.get(Occurrence, occ.id))
                 counts.removed += 1
             # else: the task left the tier but this one was missed: it stays, overdue
         for key, (template, due) in expected.items():
             if key in have:
                 continue
-            occ = Occurrence(contract_id=contract.id, client_id=contract.client_id,
-                             task=template.task, name=template.name, cadence=template.cadence,
-                             period_key=key[1], due=due, notes="", rescheduled=False)
-            session.add(occ)
-            created.append(occ)
+            created.append({"contract_id": contract.id, "client_id": contract.client_id,
+                            "task": template.task, "name": template.name,
+                            "cadence": template.cadence, "period_key": key[1], "due": due,
+                            "notes": "", "rescheduled": False, "version": 1})
             counts.created += 1
     with refuse_stale("occurrence"):
         session.flush()
-    _notify(session, touched + [occ.id for occ in created])
+    if len(created) + len(touched) > NOTIFY_EACH_LIMIT:
+        # a whole schedule at once (a new database, a demo): one bulk INSERT, one notice
+        for start in range(0, len(created), 5000):
+            session.execute(insert(Occurrence), created[start:start + 5000])
+        _notify(session, touched + [0] * len(created))
+    else:
+        rows = [Occurrence(**values) for values in created]
+        session.add_all(rows)
+        session.flush()
+        _notify(session, touched + [occ.id for occ in rows])
     return counts
 
 
