@@ -115,7 +115,7 @@ def test_default_now_is_the_current_instant(imported, tmp_path):
 
 
 @pytest.mark.parametrize("now", ["yesterday", "2026-13-01T00:00:00+00:00",
-                                 "2026-11-26T12:00:00"])
+                                 "2026-11-26T12:00:00", "9999-12-31T00:00:00Z"])
 def test_a_bad_now_is_one_line_exit_1_and_no_file(sqlite_url, tmp_path, capsys, now):
     out = tmp_path / "tickets.csv"
     assert main(["--database", sqlite_url, "export-tickets", str(out), "--now", now]) == 1

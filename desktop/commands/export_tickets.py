@@ -28,6 +28,8 @@ def parse_now(text: str | None) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise UserError(f"--now {text!r} needs a UTC offset "
                         "(example: 2026-03-09T14:30:00+05:30 or 2026-03-09T09:00:00Z)")
+    if not 1970 <= value.year <= 2999:
+        raise UserError(f"--now {text!r} is outside the years 1970–2999")
     return value.astimezone(timezone.utc)
 
 

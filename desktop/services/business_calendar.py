@@ -25,6 +25,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 US_PER_MINUTE = 60_000_000
 _ONE_US = timedelta(microseconds=1)
 _BUILD_MARGIN_DAYS = 400  # days built beyond the asked-for instant when the range grows
+_MIN_ORDINAL = date(1, 1, 3).toordinal()  # days whose local hours are valid datetimes anywhere
+_MAX_ORDINAL = date(9999, 12, 29).toordinal()
 
 
 def to_us(instant: datetime) -> int:
@@ -202,6 +204,7 @@ class BusinessCalendar:
                 first = day - _BUILD_MARGIN_DAYS
             if day + 2 >= last:
                 last = day + _BUILD_MARGIN_DAYS
+        first, last = max(first, _MIN_ORDINAL), min(last, _MAX_ORDINAL)
         if (first, last) == (self._first, self._last):
             if self._starts:
                 return  # inside the range, in a gap before the first or after the last day
@@ -210,9 +213,10 @@ class BusinessCalendar:
         self._build(first, last)
 
     def _extend_forward(self) -> None:
-        if self._last - self._first > 200_000:
-            raise ValueError("the calendar has no business hours in the next centuries")
-        self._build(self._first, self._last + _BUILD_MARGIN_DAYS)
+        last = min(self._last + _BUILD_MARGIN_DAYS, _MAX_ORDINAL)
+        if last == self._last or self._last - self._first > 200_000:
+            raise ValueError("the business calendar has no business hours that late")
+        self._build(self._first, last)
 
     def _build(self, first: int, last: int) -> None:
         """(Re)build the intervals of days [first, last) and their prefix sums. Cum values keep
