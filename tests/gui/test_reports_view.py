@@ -104,3 +104,41 @@ def test_no_client_ticked_says_so(qtbot, view, dialogs_script):
     assert not view.export_button.isEnabled()
     view.export()
     assert dialogs_script.shown[-1][2] == "Tick at least one client."
+
+
+def test_progress_and_cancel_keep_the_window_responsive(qtbot, view, monkeypatch,
+                                                         app_context, tmp_path):
+    import threading
+
+    from desktop.models import Client
+    from desktop.views.reports import view as module
+
+    with app_context.db.transaction() as session:
+        session.add(Client(name="Bharat Foods"))
+    view.refresh()
+    qtbot.waitUntil(lambda: view.client_list.count() == 2)
+    gate, started = threading.Event(), threading.Event()
+    written = []
+
+    def slow_export(session, client_id, kind, period, target, now=None):  # noqa: ANN001
+        started.set()
+        assert gate.wait(10)
+        Path(target).write_bytes(b"%PDF-1.4\n")
+        written.append(target)
+        return Path(target)
+
+    monkeypatch.setattr(module.report_export, "export_one", slow_export)
+    _choose(view, "monthly", "2026-03")
+    view.select_all.click()
+    view.export_button.click()
+    assert started.wait(10)
+    assert view.progress.isVisible() or not view.isVisible()
+    assert view.cancel_button.isEnabled() and not view.export_button.isEnabled()
+    view.filter.setText("Bharat")            # the window still answers while exporting
+    assert view.client_list.item(0).isHidden() and not view.client_list.item(1).isHidden()
+    view.cancel_button.click()
+    with qtbot.waitSignal(view._progress.finished, timeout=10000):
+        gate.set()
+    assert len(written) == 1                 # the second client was not started
+    assert view.status.text().startswith("Cancelled. 1 report(s) written")
+    assert view.export_button.isEnabled() and not view.cancel_button.isEnabled()
