@@ -228,7 +228,8 @@ def _at_risk_condition(now: datetime, sla: QueueSla) -> ColumnElement[bool]:
         if not all_tiers <= set(tiers):
             condition.append(_tier_condition(tuple(tiers)))
         parts.append(and_(*condition))
-    return and_(Ticket.sla_due_at >= now, or_(*parts) if parts else false_())
+    return and_(Ticket.sla_due_at.is_not(None), Ticket.sla_due_at >= now,
+                or_(*parts) if parts else false_())
 
 
 def false_() -> ColumnElement[bool]:
@@ -236,7 +237,9 @@ def false_() -> ColumnElement[bool]:
 
 
 def _breached_condition(now: datetime) -> ColumnElement[bool]:
-    return or_(Ticket.sla_due_at < now, Ticket.response_breached.is_(True),
+    # (the IS NOT NULL keeps the test two-valued, so NOT(breached) is true for NULL dues)
+    return or_(and_(Ticket.sla_due_at.is_not(None), Ticket.sla_due_at < now),
+               Ticket.response_breached.is_(True),
                Ticket.resolution_breached.is_(True))
 
 
@@ -465,7 +468,7 @@ class QueueQuery:
                               sign * r[0])
         if key == "client":
             if desc:
-                return lambda r: (_Desc(r[9]), -r[8], -r[4].timestamp(), -r[0])
+                return lambda r: (_Desc(r[9]), -r[8], r[4].timestamp(), r[0])
             return lambda r: (r[9], r[8], -r[4].timestamp(), -r[0])
         if key == "priority":
             ranks = {p.value: i for i, p in enumerate(Priority)}
