@@ -15,7 +15,7 @@ import json
 import random
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 BUDGET_S = 30.0  # each way: "seconds, not minutes"

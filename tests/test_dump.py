@@ -1,7 +1,6 @@
 """The portable dump (DESIGN §7): what an import derives, and export → import → export."""
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -10,9 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from desktop.models import (Base, Client, Contact, Contract, FollowUp, Holiday, Occurrence,
-                            ReportNote, SentReport, Setting, SlaPolicy, StaffUser, Ticket,
-                            TicketEvent, TimeEntry)
+from desktop.models import (Base, Client, Contract, FollowUp, Holiday, Occurrence, StaffUser,
+                            Ticket)
 from desktop.services.dump import export_dump, import_dump
 from desktop.storage.database import open_database
 
@@ -390,3 +388,31 @@ def test_round_trip_on_demo_data(db_url, tmp_path):
     export_dump(copy_db, second)
     copy_db.dispose()
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_export_is_one_snapshot_while_others_write(db_url, tmp_path, monkeypatch):
+    from desktop.services import dump_write
+
+    db = open_database(db_url)
+    import_dump(db, SAMPLE, now=NOW)
+    original = dump_write._Exporter.tickets
+
+    def meanwhile(self):  # noqa: ANN001, ANN202
+        other = open_database(db_url)
+        with other.transaction() as session:
+            client = Client(name="Late Arrival Pvt Ltd")
+            session.add(client)
+            session.flush()
+            session.add(Ticket(number=9999, client_id=client.id, title="Written mid-export",
+                               priority="low", category="bug_fix", channel="email",
+                               created_at=NOW, updated_at=NOW))
+        other.dispose()
+        yield from original(self)
+
+    monkeypatch.setattr(dump_write._Exporter, "tickets", meanwhile)
+    path = tmp_path / "dump.json"
+    export_dump(db, path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert [t["number"] for t in document["tickets"]] == list(range(1001, 1011))
+    assert "Late Arrival Pvt Ltd" not in [c["name"] for c in document["clients"]]
+    db.dispose()

@@ -260,7 +260,8 @@ class _Exporter:
             events = defaultdict(list)
             e = TicketEvent.__table__.c
             for row in self.session.execute(
-                    select(e.ticket_id, self.instant_column(e.at), e.type, e.author_id, e.status, e.priority,
+                    select(e.ticket_id, self.instant_column(e.at), e.type, e.author_id,
+                           e.status, e.priority,
                            e.public, e.body, e.data).where(e.ticket_id.in_(ids))
                     .order_by(e.ticket_id, e.at, e.id)).all():
                 events[row[0]].append(row)
@@ -394,9 +395,11 @@ def write(db, path: str | os.PathLike) -> DumpSummary:  # noqa: ANN001
     from desktop.errors import UserError
 
     with db.session() as session:
+        # One snapshot for the whole export, even while others keep writing.
         if session.get_bind().dialect.name == "postgresql":
-            # One snapshot for the whole export, even while others keep working.
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        else:  # the driver starts no transaction for reads; a deferred BEGIN holds one
+            session.connection().exec_driver_sql("BEGIN")
         exporter = _Exporter(session)
         with atomic_path(path) as tmp:
             try:
