@@ -211,9 +211,13 @@ def describe_figures(task: str, figures: dict | None) -> list[str]:
                     if row.get("held_back"):
                         lines.append(f"{row['name']} {row.get('from_version') or ''} held back: "
                                      f"{row.get('reason') or ''}".replace("  ", " "))
+                    elif not row.get("to_version") or row.get("to_version") == row.get(
+                            "from_version"):
+                        version = f" {row['from_version']}" if row.get("from_version") else ""
+                        lines.append(f"{row['name']}{version}: no update needed")
                     else:
                         lines.append(f"{row['name']} {row.get('from_version') or '?'} → "
-                                     f"{row.get('to_version') or '?'}")
+                                     f"{row['to_version']}")
             elif field.key == "findings":
                 if not rows:
                     lines.append("No findings")

@@ -83,7 +83,8 @@ def test_opening_generates_the_schedule_and_shows_the_month(qtbot, view):
     assert plain(view.summary) == ("29 tasks for 3 clients this month  ·  ■ 0 overdue  ·  "
                                    "■ 29 due  ·  ■ 0 done  ·  0% complete")
     # 15 June selected: nothing due that day
-    assert view.agenda_title.text() == "Monday 15 June 2026: no maintenance tasks"
+    assert view.agenda_title.text() == ("Monday 15 June 2026: no maintenance tasks "
+                                        "(next: Tuesday 30 June, 29 tasks)")
 
 
 def test_keyboard_moves_days_weeks_months_and_back_to_today(qtbot, view):
@@ -288,3 +289,14 @@ def test_agenda_model_is_a_well_behaved_qt_model(qtmodeltester, view):
     model = AgendaModel(TODAY)
     model.set_rows(view.agenda_model.rows)
     qtmodeltester.check(model)
+
+
+def test_sorting_by_task_groups_a_task_across_clients(qtbot, view):
+    view.go_to(date(2026, 6, 30))
+    view.agenda.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    tasks = [r.name for r in view.agenda_model.rows]
+    assert tasks[:3] == ["Analytics review"] * 2 + ["Backup verification"]
+    scans = [r.client_name for r in view.agenda_model.rows if r.task == "security_scan"]
+    assert scans == ["Acme <Web> & Co", "Lotus Foods", "Zeta Travels"]
+    view.agenda.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert view.agenda_model.rows[0].task == "security_updates"

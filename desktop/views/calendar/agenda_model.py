@@ -114,6 +114,26 @@ class AgendaModel(QAbstractTableModel):
             return STATE_LABELS[state]
         return None
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column (ties by due date, client, task), e.g. by task to select a month's
+        security scans for every client at once."""
+        keys = {
+            0: lambda r: (r.due,),
+            1: lambda r: (r.client_name.lower(),),
+            2: lambda r: (r.name.lower(),),
+            3: lambda r: (r.tier_code or "",),
+            4: lambda r: ({"overdue": 0, "due": 1, "done": 2}[r.state(self.today)],),
+            5: lambda r: (r.outcome or "",),
+            6: lambda r: (r.done_by_name.lower(),),
+            7: lambda r: (r.notes.lower(),),
+        }
+        primary = keys.get(column, keys[0])
+        self.layoutAboutToBeChanged.emit()
+        # ties keep the schedule's order: due date, client, then the tier's task order
+        self._rows.sort(key=lambda r: primary(r) + (r.due, r.client_name.lower(), r.id),
+                        reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags

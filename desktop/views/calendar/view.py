@@ -191,6 +191,8 @@ class CalendarView(QWidget):
             self.agenda.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.agenda.setSortingEnabled(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.agenda.doubleClicked.connect(lambda _i: self.mark_selected_done())
         self.agenda.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.agenda)
@@ -380,7 +382,14 @@ class CalendarView(QWidget):
             heading = date(self.grid.year, self.grid.month, 1).strftime("%B %Y")
         states = [r.state(self.today) for r in rows]
         if not rows:
-            return f"{heading}: no maintenance tasks"
+            heading += ": no maintenance tasks"
+            if self.scope in ("day", "week"):
+                ahead = sorted({r.due for r in self.data.rows if r.due > selected})
+                if ahead:
+                    count = sum(1 for r in self.data.rows if r.due == ahead[0])
+                    heading += (f" (next: {ahead[0].strftime('%A %-d %B')}, {count} "
+                                f"task{'s' if count != 1 else ''})")
+            return heading
         counts = ", ".join(f"{states.count(s)} {s}" for s in ("overdue", "due", "done")
                            if states.count(s))
         return f"{heading}: {len(rows)} task{'s' if len(rows) != 1 else ''} ({counts})"
@@ -390,6 +399,8 @@ class CalendarView(QWidget):
         self._keep_selection = []
         rows = self._agenda_rows()
         self.agenda_model.set_rows(rows)
+        header = self.agenda.horizontalHeader()
+        self.agenda_model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self.agenda_title.setText(self._agenda_heading(rows))
         self._select_ids(keep)
         self._update_actions()
@@ -500,15 +511,13 @@ class CalendarView(QWidget):
 
     # marking done -----------------------------------------------------------------------------
     def _on_day_activated(self, day: date) -> None:
-        rows = self._agenda_rows()
-        if self.scope != "day" or not rows:
-            if self.scope not in ("day", "week", "month"):
-                self.scope = "day"
-                self._set_combo(self.scope_combo, "day")
-                self._show_agenda()
-                rows = self._agenda_rows()
-        target = next((r for r in rows if r.due == day and r.done_at is None), None) or \
-            next((r for r in rows if r.due == day), None)
+        """Enter on a day: mark its first task not done yet (or its first task) done."""
+        if self.scope == "overdue":
+            self.scope = "day"
+            self._set_combo(self.scope_combo, "day")
+            self._show_agenda()
+        rows = [r for r in self.agenda_model.rows if r.due == day]
+        target = next((r for r in rows if r.done_at is None), None) or next(iter(rows), None)
         if target is None:
             return
         self._select_ids([target.id])
