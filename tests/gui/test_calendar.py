@@ -300,3 +300,31 @@ def test_sorting_by_task_groups_a_task_across_clients(qtbot, view):
     assert scans == ["Acme <Web> & Co", "Lotus Foods", "Zeta Travels"]
     view.agenda.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     assert view.agenda_model.rows[0].task == "security_updates"
+
+
+def test_a_task_saved_meanwhile_by_someone_else_shows_theirs_and_lets_me_choose(qtbot, view):
+    from datetime import datetime, timezone
+
+    from desktop.services.staff import get_or_create_staff
+
+    view.go_to(date(2026, 6, 30))
+    select_row(view, row_of(view, "seo_review", "Zeta Travels"))
+    view.mark_selected_done()
+    qtbot.waitUntil(lambda: view.mark_done_dialog is not None)
+    dialog = view.mark_done_dialog
+    with view.context.db.transaction() as session:  # a colleague, on another machine
+        meera = get_or_create_staff(session, "meera")
+        m.mark_done(session, dialog.row.id, "issues_found", "Two pages lost rankings", None,
+                    meera.id, datetime(2026, 6, 15, 9, tzinfo=timezone.utc))
+    dialog.notes.setPlainText("All fine from my side")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10_000)
+    assert dialog.error.text().splitlines() == [
+        "meera saved this task meanwhile: Issues found on 2026-06-15.",
+        "Their notes: Two pages lost rankings",
+        "Save again to keep your version, or Cancel to keep theirs."]
+    assert dialog.notes.toPlainText() == "All fine from my side"  # mine is kept
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.mark_done_dialog is None, timeout=10_000)
+    with view.context.db.session() as session:
+        assert session.get(Occurrence, dialog.row.id).notes == "All fine from my side"

@@ -199,6 +199,22 @@ class MarkDoneDialog(QDialog):
         self.error.show()
         self.set_busy(False)
 
+    def conflict(self, theirs: OccurrenceRow) -> None:
+        """Show the version someone else saved; the next Save writes this form over it."""
+        if theirs.done_at is not None:
+            who = theirs.done_by_name or "someone"
+            lines = [f"{who} saved this task meanwhile: {theirs.outcome_label or 'done'}"
+                     f" on {theirs.done_at.date().isoformat()}."]
+            if theirs.notes:
+                lines.append(f"Their notes: {theirs.notes}")
+            lines.extend(theirs.figure_lines[:4])
+        else:
+            lines = [f"Someone changed this task meanwhile (now due "
+                     f"{theirs.due.strftime('%-d %b %Y')}, not done)."]
+        lines.append("Save again to keep your version, or Cancel to keep theirs.")
+        self.row = theirs  # its version: the next save is a deliberate overwrite
+        self.failed("\n".join(lines))
+
     def saved(self) -> None:
         self.accept()
 

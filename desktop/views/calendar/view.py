@@ -3,8 +3,9 @@ agenda for the selected day, week or month (or everything overdue), filters by c
 "mark done" (one, or several at once, with "save and next" to run through a month), reschedule
 and iCalendar export. All database work runs on the context's worker.
 
-Keys: arrows move the day, PgUp/PgDn the month, T goes to today, Enter marks the selected task
-(or the day's first task not done) done, Ctrl+E exports.
+Keys: in the grid, arrows move the day, PgUp/PgDn the month, Home/End the week's ends, T goes
+to today and Enter marks the day's first task not done; in the agenda, Enter marks the selected
+task(s) done; anywhere, Ctrl+PgUp/Ctrl+PgDn change the month and Ctrl+E exports.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxL
                                QToolButton, QVBoxLayout, QWidget)
 from sqlalchemy import select
 
+from desktop.errors import StaleDataError
 from desktop.models import Client, Contract, Holiday, StaffUser
 from desktop.services import maintenance
 from desktop.services.maintenance import OccurrenceRow, counts_by_day
@@ -84,11 +86,11 @@ class CalendarView(QWidget):
 
         prev_button = QToolButton()
         prev_button.setText("◀")
-        prev_button.setToolTip("Previous month (PgUp)")
+        prev_button.setToolTip("Previous month (PgUp in the grid, Ctrl+PgUp anywhere)")
         prev_button.clicked.connect(lambda: self.go_to(add_months(self.grid.selected, -1)))
         next_button = QToolButton()
         next_button.setText("▶")
-        next_button.setToolTip("Next month (PgDn)")
+        next_button.setToolTip("Next month (PgDn in the grid, Ctrl+PgDn anywhere)")
         next_button.clicked.connect(lambda: self.go_to(add_months(self.grid.selected, 1)))
         today_button = QPushButton("Today")
         today_button.setToolTip("Go to today (T)")
@@ -202,9 +204,10 @@ class CalendarView(QWidget):
         enter2.setContext(Qt.ShortcutContext.WidgetShortcut)
         enter2.activated.connect(self.mark_selected_done)
         for sequence, slot in ((QKeySequence("Ctrl+E"), self.export_ical),
-                               (QKeySequence(Qt.Key.Key_PageUp),
+                               # the grid takes plain PgUp/PgDn; the agenda keeps them to scroll
+                               (QKeySequence("Ctrl+PgUp"),
                                 lambda: self.go_to(add_months(self.grid.selected, -1))),
-                               (QKeySequence(Qt.Key.Key_PageDown),
+                               (QKeySequence("Ctrl+PgDown"),
                                 lambda: self.go_to(add_months(self.grid.selected, 1)))):
             shortcut = QShortcut(sequence, self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -592,7 +595,25 @@ class CalendarView(QWidget):
                 self._select_ids([following.id])
                 self.open_mark_done(following)
 
-        self.context.runner.run(save, saved, lambda exc: dialog.failed(describe_error(exc)))
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, StaleDataError):
+                self._show_conflict(dialog, row.id)
+            else:
+                dialog.failed(describe_error(exc))
+
+        self.context.runner.run(save, saved, failed)
+
+    def _show_conflict(self, dialog: MarkDoneDialog, occurrence_id: int) -> None:
+        """Someone else saved this task meanwhile: show theirs beside the form (which keeps
+        yours); saving again puts yours over theirs, Cancel keeps theirs."""
+        db = self.context.db
+
+        def fetch() -> OccurrenceRow:
+            with db.session() as session:
+                return maintenance.get_occurrence(session, occurrence_id)
+
+        self.context.runner.run(fetch, dialog.conflict,
+                                lambda exc: dialog.failed(describe_error(exc)))
 
     def open_bulk_mark_done(self, rows: list[OccurrenceRow]) -> None:
         db = self.context.db
