@@ -18,7 +18,7 @@ from desktop.errors import UserError
 from desktop.models import Client
 from desktop.storage.files import atomic_path
 
-from .maintenance import OccurrenceRow, occurrences_between
+from .maintenance import OccurrenceRow, agency_today, occurrences_between
 
 PRODID = "-//Aftercare//Maintenance calendar//EN"
 STATE_LABELS = {"done": "Done", "due": "Due", "overdue": "Overdue"}
@@ -96,7 +96,7 @@ def export_ics(session: Session, target: str | os.PathLike, start: date | None =
         raise UserError(f"the period ends ({end.isoformat()}) before it starts "
                         f"({start.isoformat()})")
     now = now or datetime.now(timezone.utc)
-    today = today or date.today()
+    today = today or agency_today(session)
     rows = occurrences_between(session, start or date(1900, 1, 1), end or date(9999, 12, 31),
                                client_id=client_id, tier=tier)
     data = build_calendar(rows, today, now, name)

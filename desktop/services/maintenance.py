@@ -67,6 +67,13 @@ def day_calendar(session: Session) -> BusinessCalendar:
     return BusinessCalendar.from_session(session)
 
 
+def agency_today(session: Session) -> date:
+    """Today's date where the agency works (Settings' time zone), not the machine's."""
+    from .settings import load_settings
+
+    return datetime.now(load_settings(session).zone).date()
+
+
 def last_business_day_on_or_before(cal: DayCalendar, d: date) -> date:
     """``d`` itself when it is a business day, else the business day before it."""
     for _ in range(400):  # a year with no business day at all is a broken calendar
@@ -197,7 +204,7 @@ def regenerate(session: Session, today: date | None = None,
 
     Idempotent: a second run changes nothing. Done occurrences are never changed or removed.
     """
-    today = today or date.today()
+    today = today or agency_today(session)
     cal = day_calendar(session)
     counts = RegenerateCounts()
     templates: dict[str, dict[str, _Plan]] = defaultdict(dict)
