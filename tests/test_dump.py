@@ -416,3 +416,17 @@ def test_export_is_one_snapshot_while_others_write(db_url, tmp_path, monkeypatch
     assert [t["number"] for t in document["tickets"]] == list(range(1001, 1011))
     assert "Late Arrival Pvt Ltd" not in [c["name"] for c in document["clients"]]
     db.dispose()
+
+
+def test_parts_and_fields_of_other_tools_are_ignored(sqlite_url):
+    doc = sample()
+    doc["exported_at"] = "2026-11-27T10:00:00+05:30"
+    doc["generator"] = {"name": "helpdesk-export", "version": "3.2"}
+    doc["tickets"][2]["status"] = "closed"  # a status is derived from events, never taken
+    doc["tickets"][2]["assignee"] = ""  # blank means nobody
+    db = open_database(sqlite_url)
+    import_dump(db, doc, now=NOW)
+    with db.session() as session:
+        ticket = _ticket(session, 1003)
+        assert (ticket.status, ticket.assignee_id) == ("new", None)
+    db.dispose()

@@ -346,8 +346,9 @@ class Reader:
 
     def optional_text(self, doc: dict, key: str, place: str, *,
                       max_len: int | None = None) -> str | None:
+        """A name that may be absent: null, missing and blank all mean none."""
         value = doc.get(key)
-        if value is None:
+        if value is None or (isinstance(value, str) and not value.strip()):
             return None
         return self.text(doc, key, place, max_len=max_len, nonempty=True) or None
 
@@ -427,11 +428,12 @@ class Reader:
             except ValueError:
                 parsed = None
             if parsed is not None:
-                if parsed.tzinfo is None or parsed.utcoffset() is None:
+                if parsed.tzinfo is None:
                     self.problem(_at(place, key), f"{show(value)} has no UTC offset "
                                  "(write it like 2026-03-02T10:15:00+05:30)")
                     return None
-                return parsed
+                # In UTC from here on: instants of one zone compare without offset look-ups.
+                return parsed.astimezone(UTC)
         self.problem(_at(place, key), f"{show(value)} is not an instant "
                      "(ISO 8601 with an offset, like 2026-03-02T10:15:00+05:30)")
         return None
@@ -502,19 +504,12 @@ def check_header(document: Any, source: str | None = None) -> None:
 
 
 # --- the whole document ----------------------------------------------------------------------
-KNOWN_KEYS = {"format", "version", "settings", "staff", "tiers", "sla_policies", "templates",
-              "holidays", "clients", "tickets", "maintenance", "follow_ups",
-              "monthly_summaries", "quarterly_recommendations", "sent_reports"}
-
-
 def validate(document: dict, context: ValidationContext, source: str | None = None) -> ParsedDump:
     """Check every part of ``document``; return the plain data or raise ``DumpError``."""
     r = Reader()
     out = ParsedDump()
-    for key in document:
-        if key not in KNOWN_KEYS:
-            r.problem(str(key), "is not a part of an Aftercare dump (known parts: "
-                      + ", ".join(sorted(KNOWN_KEYS - {"format", "version"})) + ")")
+    # Parts this program does not know are left alone: DESIGN §7 says what a dump has "at
+    # least", and other tools may add their own.
     out.settings = _settings(r, document)
     time_zone = context.time_zone
     if out.settings and isinstance(out.settings.get("time_zone"), str):
