@@ -54,8 +54,11 @@ class SearchPalette(QDialog):
             geometry = parent.geometry()
             self.move(geometry.x() + (geometry.width() - self.width()) // 2, geometry.y() + 80)
         self.show()
-        self.raise_()
-        self.activateWindow()
+        from PySide6.QtGui import QGuiApplication
+
+        if QGuiApplication.platformName() != "offscreen":
+            self.raise_()
+            self.activateWindow()
         self.field.setFocus()
         self.field.selectAll()
 
