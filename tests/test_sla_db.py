@@ -151,3 +151,20 @@ def test_a_ticket_whose_contract_is_removed_falls_back_to_no_contract(db):
         stored = session.get(Ticket, ticket_id)
         assert stored.clock == "business"
         assert stored.response_due_at == ist(2026, 3, 9, 10, 0)
+
+
+def test_recompute_flushes_pending_edits_and_refreshes_loaded_tickets(db):
+    with db.transaction() as session:
+        ticket = make_ticket(session, tier="premium", priority="critical",
+                             created=ist(2026, 3, 7, 22, 0))
+        apply_to_ticket(ticket, SlaContext.load(session), ist(2026, 3, 7, 22, 10))
+        ticket_id = ticket.id
+    with db.transaction() as session:
+        loaded = session.get(Ticket, ticket_id)
+        version = loaded.version
+        loaded.contract = None  # not flushed yet: recompute must see it
+        assert recompute_tickets(session, ist(2026, 3, 7, 22, 10), ticket_ids=[ticket_id]) == 1
+        # the object already in the session shows the new clock and version
+        assert loaded.clock == "business"
+        assert loaded.response_due_at == ist(2026, 3, 9, 10, 0)
+        assert loaded.version == version + 2  # the edit, then the re-measure
