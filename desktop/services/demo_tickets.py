@@ -1,0 +1,430 @@
+"""Demo tickets in bulk: one chunk of consecutive days at a time, as plain row tuples.
+
+This is the hot loop of ``aftercare demo --tickets 1000000`` (DESIGN §8: under 2 minutes), so it
+works on integer epoch seconds and plain tuples, never ORM objects, and runs in a pool of worker
+processes. Each chunk has its own ``random.Random`` seeded from the demo seed and the chunk's
+index, so the data is the same whatever the number of workers.
+
+Every ticket gets a believable history (assignment, acknowledgment or first reply, work, waits on
+the client, internal notes, priority changes, resolution, reopening, closing), time entries, a
+satisfaction follow-up once resolved, and its SLA fields and coverage verdict from the real SLA
+engine (``services.sla.evaluate``) and coverage rules (``services.coverage.coverage_verdict``),
+evaluated at the demo's ``now``: events after ``now`` have not happened yet, which is what leaves
+recent tickets open, some at risk and some breached.
+"""
+from __future__ import annotations
+
+import json
+import random
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from . import demo_text as text
+from .coverage import coverage_verdict
+from .business_calendar import US_PER_MINUTE
+from .sla import SlaContext, SlaEvent, evaluate
+
+UTC = timezone.utc
+DAY = 86_400
+IST_OFFSET = 19_800  # Asia/Kolkata has no daylight saving: +05:30 all year
+OPEN_S, CLOSE_S = 9 * 3600, 18 * 3600
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+TICKET_COLUMNS = (
+    "id", "number", "client_id", "contract_id", "title", "description", "priority", "status",
+    "category", "channel", "assignee_id", "created_at", "updated_at", "first_response_at",
+    "resolved_at", "closed_at", "clock", "response_due_at", "resolution_due_at", "sla_due_at",
+    "resolution_paused", "resolution_used_minutes", "response_breached", "resolution_breached",
+    "in_scope", "scope_reason", "scope_override", "override_reason", "version")
+EVENT_COLUMNS = ("ticket_id", "at", "type", "author_id", "status", "priority", "public", "body",
+                 "data")
+TIME_ENTRY_COLUMNS = ("ticket_id", "work_date", "minutes", "category", "note", "author_id",
+                      "created_at", "version")
+FOLLOW_UP_COLUMNS = ("ticket_id", "due_at", "done_at", "rating", "comment", "done_by_id",
+                     "version")
+
+# how often each kind of client picks each title (content updates come with an allowance)
+TIER_CATEGORY_WEIGHT = {
+    "premium": {"content_update": 3.0, "new_feature": 2.0},
+    "standard": {"content_update": 3.0},
+    "basic": {"security_update": 1.5},
+}
+CHANNEL_WORDS = {"email": "by e-mail", "phone": "by phone", "portal": "through the portal",
+                 "emergency": "on the emergency line"}
+RATINGS = (5, 4, 3, 2, 1)
+RATING_WEIGHTS = (45, 35, 12, 5, 3)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """The clients a ticket can come from on a range of days: those past their handover, with
+    the contract in force (None between contracts) and how often each writes in."""
+
+    client_ids: tuple[int, ...]
+    contract_ids: tuple[int | None, ...]
+    tiers: tuple[str | None, ...]
+    cumulative: tuple[float, ...]
+
+    @property
+    def total(self) -> float:
+        return self.cumulative[-1] if self.cumulative else 0.0
+
+
+@dataclass
+class ChunkContext:
+    """What every chunk needs; built once by ``services.demo`` and shared with the workers."""
+
+    seed: int
+    now_ts: int
+    day_starts: list[int]  # UTC epoch seconds of each local (IST) midnight
+    day_segment: list[int]  # day index -> index into segments
+    segments: list[Segment]
+    staff: list[tuple[int, str]]  # (id, username); the first is the support manager
+    dedicated: dict[int, int]  # premium client id -> its dedicated manager's staff id
+    contacts: dict[int, list[str]]  # client id -> contact first names
+    sla: SlaContext
+    tz_suffix: str = ""  # "" for SQLite (naive UTC text), "+00" for PostgreSQL
+    _title_tables: dict = field(default_factory=dict, repr=False)
+
+    def title_table(self, tier: str | None) -> tuple[list, list[float]]:
+        table = self._title_tables.get(tier)
+        if table is None:
+            boost = TIER_CATEGORY_WEIGHT.get(tier or "", {})
+            cumulative, total = [], 0.0
+            for category, _priority, _title, weight in text.TITLES:
+                total += weight * boost.get(category, 1.0)
+                cumulative.append(total)
+            table = self._title_tables[tier] = (text.TITLES, cumulative)
+        return table
+
+
+@dataclass
+class ChunkRows:
+    """One chunk's rows, in the column orders above."""
+
+    index: int
+    tickets: list[tuple] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)
+    time_entries: list[tuple] = field(default_factory=list)
+    follow_ups: list[tuple] = field(default_factory=list)
+
+
+_CONTEXT: ChunkContext | None = None
+
+
+def init_worker(context: ChunkContext) -> None:
+    """Pool initializer: the shared context of every chunk this process generates."""
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def generate_chunk(spec: tuple[int, int, list[tuple[int, int]]]) -> ChunkRows:
+    """The tickets of one chunk: ``(chunk index, first ticket id, [(day index, count), ...])``.
+    Ticket ids and numbers run in creation order."""
+    assert _CONTEXT is not None, "init_worker was not called"
+    return _Generator(_CONTEXT, spec[0]).run(spec[1], spec[2])
+
+
+def work_add(ts: int, minutes: float) -> int:
+    """When staff working Mon–Fri 09:00–18:00 IST have spent ``minutes`` after ``ts`` (holidays
+    ignored: only for placing demo events; the SLA engine measures them properly)."""
+    remaining = int(minutes * 60)
+    local = ts + IST_OFFSET
+    day, sec = divmod(local, DAY)
+    while True:
+        if (day + 3) % 7 < 5:  # 1970-01-01 was a Thursday
+            if sec < OPEN_S:
+                sec = OPEN_S
+            if sec < CLOSE_S:
+                available = CLOSE_S - sec
+                if remaining <= available:
+                    return day * DAY + sec + remaining - IST_OFFSET
+                remaining -= available
+        day += 1
+        sec = 0
+
+
+def _dumps(value: dict) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class _Generator:
+    def __init__(self, ctx: ChunkContext, index: int) -> None:
+        self.ctx = ctx
+        self.rng = random.Random(f"aftercare-demo:{ctx.seed}:{index}")
+        self.rows = ChunkRows(index)
+        self.now_ts = ctx.now_ts
+        self.now = _EPOCH + timedelta(seconds=ctx.now_ts)
+        self.suffix = ctx.tz_suffix
+        self.verdicts: dict[tuple, object] = {}
+        self.assign_json = {sid: _dumps({"assignee": name}) for sid, name in ctx.staff}
+        self.staff_ids = [sid for sid, _ in ctx.staff]
+        self.follow_up_us = int(3 * ctx.sla.calendar.day_minutes) * US_PER_MINUTE
+        self.day_texts: dict[int, str] = {}
+        self.sec_texts: dict[int, str] = {}
+
+    # formatting: the stored text of an instant, from cached day and time-of-day parts ---------
+    def ts_text(self, ts: int) -> str:
+        day, sec = divmod(ts, DAY)
+        day_text = self.day_texts.get(day)
+        if day_text is None:
+            day_text = self.day_texts[day] = (_EPOCH_NAIVE + timedelta(days=day)).strftime(
+                "%Y-%m-%d ")
+        sec_text = self.sec_texts.get(sec)
+        if sec_text is None:
+            hours, rest = divmod(sec, 3600)
+            sec_text = self.sec_texts[sec] = (f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+                                              f".000000{self.suffix}")
+        return day_text + sec_text
+
+    def dt_text(self, instant: datetime | None) -> str | None:
+        if instant is None:
+            return None
+        if instant.microsecond:
+            return (instant.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+                    + self.suffix)
+        return self.ts_text(int(instant.timestamp()))
+
+    # the chunk ---------------------------------------------------------------------------------
+    def run(self, first_id: int, days: list[tuple[int, int]]) -> ChunkRows:
+        ctx, rng = self.ctx, self.rng
+        ticket_id = first_id
+        for day_index, count in days:
+            segment = ctx.segments[ctx.day_segment[day_index]]
+            if not count or not segment.client_ids:
+                continue
+            day_start = ctx.day_starts[day_index]
+            limit = min(DAY, self.now_ts - day_start)
+            offsets = []
+            for _ in range(count):
+                if rng.random() < 0.8:
+                    offset = rng.randint(OPEN_S + 600, CLOSE_S - 60)
+                else:
+                    offset = rng.randint(7 * 3600, 23 * 3600)
+                if offset >= limit:
+                    offset = int(rng.random() * limit)
+                offsets.append(offset)
+            offsets.sort()
+            for offset in offsets:
+                self.ticket(ticket_id, day_start + offset, segment)
+                ticket_id += 1
+        return self.rows
+
+    def ticket(self, ticket_id: int, created: int, segment: Segment) -> None:
+        ctx, rng = self.ctx, self.rng
+        k = bisect_right(segment.cumulative, rng.random() * segment.total)
+        k = min(k, len(segment.client_ids) - 1)
+        client_id = segment.client_ids[k]
+        contract_id = segment.contract_ids[k]
+        tier = segment.tiers[k]
+        titles, cumulative = ctx.title_table(tier)
+        category, priority, template, _ = titles[bisect_right(cumulative,
+                                                              rng.random() * cumulative[-1])]
+        channel = self.channel(priority, tier)
+        title = text.fill(template, rng)
+        contact = rng.choice(ctx.contacts[client_id])
+        description = f"{contact} reported it {CHANNEL_WORDS[channel]}."
+        dedicated = ctx.dedicated.get(client_id)
+        assignee = (dedicated if dedicated is not None and rng.random() < 0.7
+                    else rng.choice(self.staff_ids))
+
+        events, entries, final_priority = self.history(created, priority, tier, category,
+                                                       assignee)
+        # what has happened by now
+        now_ts = self.now_ts
+        if events and events[-1][0] > now_ts:
+            events = [e for e in events if e[0] <= now_ts]
+            entries = [e for e in entries if e[0] <= now_ts]
+            final_priority = priority
+            for e in events:
+                if e[1] == "priority":
+                    final_priority = e[4]
+        status = "new"
+        closed_at = None
+        assigned = None
+        for e in events:
+            if e[1] == "status":
+                status = e[3]
+                closed_at = e[0] if status == "closed" else None
+            elif e[1] == "assignment":
+                assigned = assignee
+        if assigned is None and (events and any(e[2] == assignee for e in events)):
+            assigned = assignee
+
+        verdict_key = (tier, category, channel)
+        verdict = self.verdicts.get(verdict_key)
+        if verdict is None:
+            verdict = self.verdicts[verdict_key] = coverage_verdict(tier, category, channel)
+        override, override_reason = None, ""
+        if not verdict.in_scope and events and rng.random() < 0.08:
+            override, override_reason = True, rng.choice(text.OVERRIDE_REASONS)
+            at = events[0][0]
+            events.insert(1, (at, "override", ctx.staff[0][0], None, None, False,
+                              override_reason, '{"in_scope": true}'))
+
+        sla = ctx.sla
+        created_dt = _EPOCH + timedelta(seconds=created)
+        result = evaluate(
+            created_dt, priority, tier,
+            [SlaEvent(_EPOCH + timedelta(seconds=e[0]), e[1], e[3], e[4], e[5]) for e in events],
+            sla.policies, sla.calendar, self.now, sla.at_risk_percent)
+
+        ts_text = self.ts_text
+        rows = self.rows
+        rows.tickets.append((
+            ticket_id, ticket_id, client_id, contract_id, title, description, final_priority,
+            status, category, channel, assigned, ts_text(created),
+            ts_text(events[-1][0] if events else created),
+            self.dt_text(result.first_response_at), self.dt_text(result.resolved_at),
+            ts_text(closed_at) if closed_at is not None else None,
+            result.clock, self.dt_text(result.response.due_at),
+            self.dt_text(result.resolution.due_at), self.dt_text(result.sla_due_at),
+            result.resolution_paused, int(result.resolution.used_minutes),
+            result.response.state == "breached", result.resolution.state == "breached",
+            verdict.in_scope, verdict.reason, override, override_reason, 1))
+        append_event = rows.events.append
+        for at, etype, author, ev_status, ev_priority, public, body, data in events:
+            append_event((ticket_id, ts_text(at), etype, author, ev_status, ev_priority, public,
+                          body, data))
+        for at, minutes, note, author in entries:
+            local_day = (at + IST_OFFSET) // DAY
+            work_date = (_EPOCH_NAIVE + timedelta(days=local_day)).date().isoformat()
+            rows.time_entries.append((ticket_id, work_date, minutes, category, note, author,
+                                      ts_text(at), 1))
+        if result.resolved_at is not None:
+            self.follow_up(ticket_id, result.resolved_at, assignee)
+
+    def channel(self, priority: str, tier: str | None) -> str:
+        r = self.rng.random()
+        if priority == "critical":
+            if tier == "premium":
+                return "emergency" if r < 0.6 else "phone" if r < 0.85 else "email"
+            if tier == "standard":
+                return "phone" if r < 0.6 else "email"
+            return "phone" if r < 0.15 else "email"
+        phone = 0.2 if tier in ("standard", "premium") else 0.03
+        return "phone" if r < phone else "portal" if r < phone + 0.25 else "email"
+
+    def history(self, t0: int, priority: str, tier: str | None, category: str,
+                assignee: int) -> tuple[list[tuple], list[tuple], str]:
+        """(events, time entries, final priority) of a ticket's whole life, some of it perhaps
+        after ``now``. Event tuple: (ts, type, author, status, priority, public, body, data);
+        time entry: (ts, minutes, note, author)."""
+        rng, ctx = self.rng, self.ctx
+        manager = self.staff_ids[0]
+        targets = ctx.sla.policies.targets(tier, priority)
+        always = targets.clock == "24x7"
+
+        def later(ts: int, minutes: float) -> int:
+            return ts + int(minutes * 60) if always else work_add(ts, minutes)
+
+        events: list[tuple] = []
+        add = events.append
+        # the response: mostly well within target, some close to it, a few late
+        r = rng.random()
+        f = (rng.uniform(0.05, 0.7) if r < 0.86 else rng.uniform(0.75, 0.99) if r < 0.94
+             else rng.uniform(1.05, 2.5))
+        t_resp = later(t0, targets.response_minutes * f)
+        if t_resp <= t0:
+            t_resp = t0 + 60
+        if rng.random() < 0.5:
+            t_assign = min(t0 + rng.randint(60, 1200), (t0 + t_resp) // 2)
+            add((t_assign, "assignment", manager, None, None, False, "",
+                 self.assign_json[assignee]))
+        if rng.random() < 0.45:
+            add((t_resp, "reply", assignee, None, None, True, rng.choice(text.FIRST_REPLIES),
+                 None))
+            t = t_resp + rng.randint(300, 3600)
+            add((t, "status", assignee, "in_progress", None, False, "", None))
+        else:
+            add((t_resp, "status", assignee, "acknowledged", None, False, "", None))
+            t = t_resp
+            if rng.random() < 0.6:
+                t = later(t, rng.uniform(5, 90))
+                add((t, "status", assignee, "in_progress", None, False, "", None))
+
+        current = priority
+        if rng.random() < 0.08:  # a priority change re-measures the ticket
+            order = ("critical", "high", "medium", "low")
+            i = order.index(priority)
+            new = order[i + 1] if i == 0 or (i < 3 and rng.random() < 0.5) else order[i - 1]
+            t = t + rng.randint(120, 3600)
+            add((t, "priority", assignee, None, new, False, "",
+                 _dumps({"from": priority})))
+            current = new
+            targets = ctx.sla.policies.targets(tier, current)
+
+        # the resolution, measured on the business clock (the wait is added on top)
+        r = rng.random()
+        g = (rng.uniform(0.15, 0.7) if r < 0.84 else rng.uniform(0.75, 0.99) if r < 0.93
+             else rng.uniform(1.05, 3.0))
+        t_res = later(t0, targets.resolution_minutes * g)
+        if t_res <= t + 300:
+            t_res = t + rng.randint(600, 5400)
+        if rng.random() < 0.22:  # waiting on the client for details or content
+            t_wait = t + (t_res - t) // 3
+            back = t_wait + rng.randint(2 * 3600, 4 * DAY)
+            add((t_wait, "status", assignee, "waiting_on_client", None, True,
+                 rng.choice(text.WAITING_ASKS), None))
+            add((back, "status", assignee, "in_progress", None, False,
+                 rng.choice(text.CLIENT_BACK), None))
+            t_res = max(t_res + (back - t_wait), back + 1800)
+            t = back
+        if rng.random() < 0.3:
+            add((t + (t_res - t) // 2, "note", assignee, None, None, False,
+                 rng.choice(text.NOTES), None))
+
+        entries: list[tuple] = []
+        r = rng.random()
+        n_entries = 0 if r < 0.25 else 1 if r < 0.8 else 2 if r < 0.97 else 3
+        notes = text.TIME_NOTES.get(category, text.TIME_NOTES["_"])
+        for j in range(n_entries):
+            at = t + (t_res - t) * (j + 1) // (n_entries + 1)
+            if category == "content_update":
+                minutes = rng.choice((30, 45, 60, 60, 90, 120, 150, 180))
+            else:
+                minutes = rng.choice((15, 15, 30, 30, 45, 60, 90, 120, 180, 240))
+            note = rng.choice(notes)
+            entries.append((at, minutes, note, assignee))
+            add((at, "time_entry", assignee, None, None, False, f"{minutes} min: {note}",
+                 _dumps({"minutes": minutes})))
+
+        add((t_res, "status", assignee, "resolved", None, True,
+             rng.choice(text.RESOLUTIONS), None))
+        t_end = t_res
+        if rng.random() < 0.05:  # reopened: the fix did not hold
+            t_reopen = t_res + rng.randint(4 * 3600, 3 * DAY)
+            add((t_reopen, "status", assignee, "in_progress", None, True,
+                 rng.choice(text.REOPENS), None))
+            t_end = later(t_reopen, max(15.0, targets.resolution_minutes * rng.uniform(0.05, 0.3)))
+            add((t_end, "status", assignee, "resolved", None, True,
+                 rng.choice(text.RESOLUTIONS), None))
+        if rng.random() < 0.6:
+            add((t_end + rng.randint(3 * DAY, 7 * DAY), "status", manager, "closed", None, False,
+                 "", None))
+        events.sort(key=_event_time)
+        return events, entries, current
+
+    def follow_up(self, ticket_id: int, resolved_at: datetime, assignee: int) -> None:
+        rng, ctx = self.rng, self.ctx
+        calendar = ctx.sla.calendar
+        # follow_up_due(resolved_at, calendar, 3) on the calendar's microsecond interface
+        resolved_us = int(resolved_at.timestamp()) * 1_000_000
+        due_us = calendar.inv_us(calendar.cum_us(resolved_us) + self.follow_up_us)
+        due_ts = due_us // 1_000_000
+        done_at = rating = done_by = None
+        comment = ""
+        if due_ts < self.now_ts and rng.random() < 0.85:
+            done_ts = min(due_ts + rng.randint(0, 2 * DAY), self.now_ts)
+            done_at = self.ts_text(done_ts)
+            rating = rng.choices(RATINGS, RATING_WEIGHTS)[0]
+            comment = rng.choice(text.FOLLOW_UP_COMMENTS[rating])
+            done_by = assignee
+        self.rows.follow_ups.append((ticket_id, self.ts_text(due_ts), done_at, rating, comment,
+                                     done_by, 1))
+
+
+def _event_time(event: tuple) -> int:
+    return event[0]
