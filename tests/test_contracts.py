@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop.errors import StaleDataError, UserError
@@ -345,3 +345,51 @@ def test_month_usage_agrees_with_the_allowance_service(db):
             assert usage[cid] == allowance_usage(s, cid, 2026, 3)
     assert [(usage[c].used_minutes, usage[c].billable_minutes) for c in ids] == [
         (300, 60), (30, 0), (0, 0)]
+
+
+@pytest.fixture(scope="module")
+def scratch_db(tmp_path_factory):
+    """One SQLite database for the property tests; each example empties it first."""
+    from desktop.storage.database import open_database
+
+    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('renewals') / 'a.db'}")
+    yield db
+    db.dispose()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["warranty", "basic", "standard", "premium"]),
+                          st.integers(min_value=-400, max_value=120),
+                          st.integers(min_value=30, max_value=400),
+                          st.booleans()),
+                min_size=1, max_size=8))
+def test_renewal_counts_agree_with_the_list(scratch_db, contracts):
+    """The dashboard's SQL count and the contract list's filter are one rule: for any set of
+    contracts (some followed by a later one), both give the same renewals within 30/60/90."""
+    db = scratch_db
+    with db.transaction() as s:
+        s.query(Contract).delete()
+        s.query(Client).delete()
+    with db.transaction() as s:
+        for n, (tier, offset, length, renewed) in enumerate(contracts):
+            cid = client(s, f"C{n}")
+            start = TODAY + timedelta(days=offset)
+            end = start + timedelta(days=length)
+            s.add(Contract(client_id=cid, tier_code=tier, start=start, end=end,
+                           monthly_fee=Decimal("1000")))
+            if renewed:
+                s.add(Contract(client_id=cid, tier_code=tier, start=end + timedelta(days=1),
+                               end=end + timedelta(days=365), monthly_fee=Decimal("1000")))
+    with db.session() as s:
+        counts = renewal_counts(s, TODAY)
+        listed = {n: len(list_contracts(s, TODAY, renewal_within=n, with_allowance=False))
+                  for n in (30, 60, 90)}
+    periods = []  # (tier, start offset, end offset, followed by a later contract)
+    for tier, offset, length, renewed in contracts:
+        periods.append((tier, offset, offset + length, renewed))
+        if renewed:
+            periods.append((tier, offset + length + 1, offset + length + 365, False))
+    by_hand = {n: sum(1 for tier, start, end, renewed in periods
+                      if tier != "warranty" and not renewed and start <= 0 <= end <= n)
+               for n in (30, 60, 90)}
+    assert counts == listed == by_hand

@@ -169,33 +169,40 @@ def test_hours_text(minutes, text):
     assert hours_text(minutes) == text
 
 
-@settings(max_examples=25, deadline=None)
+@pytest.fixture(scope="module")
+def scratch_db(tmp_path_factory):
+    """One SQLite database for the property test; each example empties it first."""
+    from desktop.storage.database import open_database
+
+    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('mrr') / 'a.db'}")
+    yield db
+    db.dispose()
+
+
+@settings(max_examples=15, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["basic", "standard", "premium"]),
                           st.integers(min_value=-400, max_value=400),
                           st.integers(min_value=1, max_value=500),
                           st.decimals(min_value=0, max_value=200000, places=2)),
                 max_size=8))
-def test_mrr_is_the_sum_of_fees_in_force(tmp_path_factory, contracts):
-    from desktop.storage.database import open_database
-
-    path = tmp_path_factory.mktemp("mrr") / "a.db"
-    db = open_database(f"sqlite:///{path}")
-    try:
-        today = NOW.date()
-        expected = Decimal("0.00")
-        with db.transaction() as s:
-            for n, (tier, offset, length, fee) in enumerate(contracts):
-                c = Client(name=f"C{n}")
-                s.add(c)
-                s.flush()
-                start = today + timedelta(days=offset)
-                end = start + timedelta(days=length)
-                s.add(Contract(client_id=c.id, tier_code=tier, start=start, end=end,
-                               monthly_fee=fee))
-                if start <= today <= end:
-                    expected += fee
-        with db.session() as s:
-            f = dashboard_figures(s, NOW)
-        assert f.mrr.get("INR", Decimal("0.00")) == expected
-    finally:
-        db.dispose()
+def test_mrr_is_the_sum_of_fees_in_force(scratch_db, contracts):
+    db = scratch_db
+    today = NOW.date()
+    expected = Decimal("0.00")
+    with db.transaction() as s:
+        s.query(Contract).delete()
+        s.query(Client).delete()
+    with db.transaction() as s:
+        for n, (tier, offset, length, fee) in enumerate(contracts):
+            c = Client(name=f"C{n}")
+            s.add(c)
+            s.flush()
+            start = today + timedelta(days=offset)
+            end = start + timedelta(days=length)
+            s.add(Contract(client_id=c.id, tier_code=tier, start=start, end=end,
+                           monthly_fee=fee))
+            if start <= today <= end:
+                expected += fee
+    with db.session() as s:
+        f = dashboard_figures(s, NOW)
+    assert f.mrr.get("INR", Decimal("0.00")) == expected
