@@ -229,3 +229,31 @@ def test_file_names_are_distinct():
     jobs = report_export.plan_files([(1, "A/B"), (2, "A B"), (3, "a-b")], "monthly", "2026-03",
                                     Path("/tmp"))
     assert len({Path(j[2]).name.lower() for j in jobs}) == 3
+
+
+def test_logo_from_settings_is_drawn(world, tmp_path):
+    from PIL import Image
+
+    db, client_id, _ = world
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (240, 80), (29, 53, 87)).save(logo)
+    with db.transaction() as session:
+        from desktop.services.settings import load_settings, save_settings
+        settings = load_settings(session)
+        settings.logo_path = str(logo)
+        save_settings(session, settings)
+    with db.session() as session:
+        build_monthly(monthly_report(session, client_id, "2026-03", now=NOW), tmp_path / "m.pdf")
+    reader = PdfReader(str(tmp_path / "m.pdf"))
+    images = [name for page in reader.pages
+              for name, obj in (page["/Resources"].get("/XObject") or {}).items()
+              if obj.get_object().get("/Subtype") == "/Image"]
+    assert len(images) == len(reader.pages)   # on the cover and in every page header
+
+
+def test_a_logo_url_is_never_fetched(world, tmp_path):
+    from desktop.reports.common import logo_file
+    from desktop.services.report_data import Branding
+
+    assert logo_file(Branding("A", logo_path="http://example.com/logo.png")) is None
+    assert logo_file(Branding("A", logo_path=str(tmp_path / "missing.png"))) is None

@@ -111,7 +111,7 @@ def _breaches(report: QuarterlyReport) -> list[Flowable]:
         story.append(c.empty("No SLA target was missed this quarter."))
         return story
     shown = report.breaches[:BREACH_ROWS]
-    rows = [[f"#{b.ticket_number}", c.para(b.title, "cell"), c.priority_chip(b.priority),
+    rows = [[f"#{b.ticket_number}", b.title, c.priority_chip(b.priority),
              b.clock, b.cause] for b in shown]
     story.append(c.data_table(["Ticket", "Title", "Priority", "Target", "Cause"], rows,
                               [15 * mm, 58 * mm, 21 * mm, 20 * mm, 60 * mm]))

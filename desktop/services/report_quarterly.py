@@ -148,18 +148,16 @@ def quarterly_report(session: Session, client_id: int, quarter: str | Period,
     clocks = rd._Clocks(session)
 
     both = rd.load_tickets(session, client_id, prev_start, end, zone, as_of, clocks)
-    tickets = [t for t in both if t.created_at >= start]
-    before = [t for t in both if t.created_at < start]
+    # created_at is already the agency's local time: bucket by its calendar date (cheap)
+    tickets = [t for t in both if t.created_at.date() >= period.first]
+    before = [t for t in both if t.created_at.date() < period.first]
     months = period.months()
-    month_bounds = [m.bounds(zone) for m in months]
 
-    by_month = []
-    for m_start, m_end in month_bounds:
-        counts = {p: 0 for p in rd.PRIORITIES}
-        for t in tickets:
-            if m_start <= t.created_at < m_end:
-                counts[t.priority] = counts.get(t.priority, 0) + 1
-        by_month.append(counts)
+    by_month = [{p: 0 for p in rd.PRIORITIES} for _ in months]
+    index_of = {(m.first.year, m.first.month): i for i, m in enumerate(months)}
+    for t in tickets:
+        counts = by_month[index_of[(t.created_at.year, t.created_at.month)]]
+        counts[t.priority] = counts.get(t.priority, 0) + 1
     share = {p: sum(1 for t in tickets if t.priority == p) for p in rd.PRIORITIES}
 
     compliance = tuple(_compliance(p, [t for t in tickets if t.priority == p])
