@@ -533,10 +533,12 @@ class CalendarView(QWidget):
         if not rows:
             return
         undone = [r for r in rows if r.done_at is None]
-        if len(rows) > 1 and undone:
+        if len(rows) > 1 and undone and not all(maintenance.needs_figures(r.task)
+                                                for r in undone):
             self.open_bulk_mark_done(undone)
         else:
-            self.open_mark_done(rows[0])
+            # one task, or tasks that each need their figures: the form, with "Save and next"
+            self.open_mark_done(undone[0] if undone else rows[0])
 
     def _next_undone_after(self, row: OccurrenceRow) -> OccurrenceRow | None:
         rows = self.agenda_model.rows
@@ -657,8 +659,8 @@ class CalendarView(QWidget):
                 dialogs().information(
                     self, "Some tasks need their figures",
                     f"{len(marked)} tasks were marked done. {len(left)} record figures and were "
-                    f"left for their own form: {shown}. Select one and press Enter; "
-                    "\"Save and next\" walks through the rest.")
+                    f"left for their own form: {shown}. They are selected: press Enter to fill "
+                    "in the first, and \"Save and next\" walks through the rest.")
                 self._select_ids([r.id for r in left])
 
         self.context.runner.run(save, saved, lambda exc: dialog.failed(describe_error(exc)))
