@@ -170,7 +170,11 @@ def _tickets(report: MonthlyReport) -> list[Flowable]:
 def _content(report: MonthlyReport) -> list[Flowable]:
     story = c.heading("Content hours and billable work")
     content = report.content
-    if content.allowance_minutes:
+    if content.allowance_minutes and content.over_minutes:
+        text = (f"Content updates took {hours_text(content.used_minutes)} against your "
+                f"{hours_text(content.allowance_minutes)} monthly allowance: "
+                f"{hours_text(content.over_minutes)} over, billable as listed below.")
+    elif content.allowance_minutes:
         left = max(0, content.allowance_minutes - content.used_minutes)
         text = (f"Content updates used {hours_text(content.used_minutes)} of your "
                 f"{hours_text(content.allowance_minutes)} monthly allowance"

@@ -14,6 +14,7 @@ from . import charts
 from . import common as c
 
 TITLE = "Quarterly review"
+SATISFACTION_COMMENTS = 12
 BREACH_ROWS = 300  # beyond this the list is summarised: a review is read, not searched
 TREND_MARKS = {"better": ("▲ better", "#2e7d32"), "worse": ("▼ worse", "#c62828"),
                "same": ("= same", "#616e7c")}
@@ -146,10 +147,9 @@ def _content(report: QuarterlyReport) -> list[Flowable]:
         return story
     rows = [[m.label, hours_text(m.used_minutes), hours_text(m.allowance_minutes),
              hours_text(m.billable_minutes) if m.billable_minutes else "–"] for m in months]
-    story.append(chart)
-    story.append(c.data_table(["Month", "Used", "Allowance", "Billable"], rows,
-                              [44 * mm, 43 * mm, 43 * mm, 44 * mm], right=(1, 2, 3)))
-    return story
+    table = c.data_table(["Month", "Used", "Allowance", "Billable"], rows,
+                         [44 * mm, 43 * mm, 43 * mm, 44 * mm], right=(1, 2, 3))
+    return [KeepTogether(story + [chart, table])]
 
 
 def _trend(report: QuarterlyReport) -> list[Flowable]:
@@ -205,14 +205,23 @@ def _satisfaction(report: QuarterlyReport) -> list[Flowable]:
         return story
     average = report.average_rating or 0
     stars = "★" * round(average) + "☆" * (5 - round(average))
+    counts = {score: sum(1 for _, r, _ in report.ratings if r == score) for score in range(1, 6)}
+    spread = " · ".join(f"{score}★ {counts[score]}" for score in range(5, 0, -1))
     story.append(c.markup(f'<font color="#ef6c00" size="13">{stars}</font>  '
                           f'<b>{average:.1f} / 5</b> from {len(report.ratings)} '
-                          f'rating{"s" if len(report.ratings) != 1 else ""}', "body"))
-    comments = [(n, r, text) for n, r, text in report.ratings if text.strip()]
-    if comments:
+                          f'rating{"s" if len(report.ratings) != 1 else ""} '
+                          f'<font color="#616e7c">({spread})</font>', "body"))
+    # What needs attention first: the lowest ratings with a comment, then the rest.
+    comments = sorted(((r, n, text) for n, r, text in report.ratings if text.strip()),
+                      key=lambda item: (item[0], item[1]))
+    shown = comments[:SATISFACTION_COMMENTS]
+    if shown:
         story.append(c.data_table(["Ticket", "Rating", "Comment"],
-                                  [[f"#{n}", f"{r} / 5", text] for n, r, text in comments],
+                                  [[f"#{n}", f"{r} / 5", text] for r, n, text in shown],
                                   [18 * mm, 18 * mm, 138 * mm]))
+    if len(comments) > len(shown):
+        story.append(c.para(f"Showing the {len(shown)} lowest-rated of {len(comments)} "
+                            f"comments.", "muted"))
     return story
 
 
