@@ -28,6 +28,9 @@ How the answer is stored on the ticket (:func:`apply_to_ticket`):
   that has not stopped is still running, so it sorts first); NULL when no clock runs.
 - ``response_breached``/``resolution_breached``: as evaluated at ``now``; a running clock's
   breach is visible in SQL as ``sla_due_at < now``.
+- ``first_response_at``: the instant the response clock stopped. ``resolved_at``: when the
+  ticket last became resolved (or closed without being resolved); NULL while it is open again.
+- ``resolution_used_minutes``: whole minutes of the ticket's clock used by the resolution.
 """
 from __future__ import annotations
 
@@ -35,8 +38,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from .business_calendar import ALWAYS, EPOCH, US_PER_MINUTE, BusinessCalendar
 from . import catalog
+from .business_calendar import ALWAYS, EPOCH, US_PER_MINUTE, BusinessCalendar
 
 UTC = timezone.utc
 STOPPED = frozenset(("resolved", "closed"))
