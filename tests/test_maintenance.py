@@ -405,3 +405,9 @@ def test_bulk_mark_done_leaves_tasks_that_must_record_figures(db, standard_2026)
         # done ones are left alone by a second bulk run
         again, left = m.mark_many_done(session, ids, "issues_found", "x", None, NOW)
         assert again == [] and left == []
+
+
+def test_count_overdue_matches_the_list(db, standard_2026):
+    with db.session() as session:
+        assert m.count_overdue(session, TODAY) == len(m.overdue_occurrences(session, TODAY)) == 36
+        assert m.count_overdue(session, TODAY, tier="basic") == 0

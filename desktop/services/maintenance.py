@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
@@ -393,6 +393,19 @@ def overdue_occurrences(session: Session, today: date, client_id: int | None = N
     """Every undone occurrence due before ``today``, however old (missed ones stay visible)."""
     query = _row_query().where(Occurrence.done_at.is_(None), Occurrence.due < today)
     return _rows(session, _filtered(query, client_id, tier))
+
+
+def count_overdue(session: Session, today: date, client_id: int | None = None,
+                  tier: str | None = None) -> int:
+    """How many undone occurrences are past their due date (the dashboard's figure)."""
+    query = select(func.count()).select_from(Occurrence).where(
+        Occurrence.done_at.is_(None), Occurrence.due < today)
+    if client_id is not None:
+        query = query.where(Occurrence.client_id == client_id)
+    if tier:
+        query = query.join(Contract, Contract.id == Occurrence.contract_id).where(
+            Contract.tier_code == tier)
+    return session.scalar(query) or 0
 
 
 def get_occurrence(session: Session, occurrence_id: int) -> OccurrenceRow:

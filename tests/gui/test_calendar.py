@@ -81,7 +81,8 @@ def test_opening_generates_the_schedule_and_shows_the_month(qtbot, view):
     # basic 4 + standard 6 monthly + 6 quarterly + premium 7 monthly + 6 quarterly
     assert (counts.due, counts.done, counts.overdue) == (29, 0, 0)
     assert plain(view.summary) == ("29 tasks for 3 clients this month  ·  ■ 0 overdue  ·  "
-                                   "■ 29 due  ·  ■ 0 done  ·  0% complete")
+                                   "■ 29 due  ·  ■ 0 done  ·  0% complete  ·  "
+                                   "97 overdue from earlier months")
     # 15 June selected: nothing due that day
     assert view.agenda_title.text() == ("Monday 15 June 2026: no maintenance tasks "
                                         "(next: Tuesday 30 June, 29 tasks)")
@@ -231,7 +232,7 @@ def test_reschedule_moves_the_task_and_keeps_it_there(qtbot, view):
 
 
 def test_dashboard_click_through_shows_everything_overdue(qtbot, view):
-    view.apply_filter(state="overdue")
+    view.summary.linkActivated.emit("overdue")  # the summary's "overdue from earlier" link
     settle(qtbot, view)
     rows = view.agenda_model.rows
     # Jan-May monthly tasks and Q1 quarterly ones, none done

@@ -255,7 +255,10 @@ class BulkMarkDoneDialog(QDialog):
         self.error.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(f"Mark {len(rows)} done")
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.needing = len(needing)
+        self.outcome.group.buttonToggled.connect(lambda *_: self._update_button())
+        self._update_button()
         buttons.accepted.connect(self._submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -263,6 +266,12 @@ class BulkMarkDoneDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def _update_button(self) -> None:
+        count = len(self.rows) if self.outcome.value == "skipped" else len(self.rows) - self.needing
+        self.ok_button.setText(f"Mark {count} done" if self.outcome.value != "skipped"
+                               else f"Mark {count} skipped")
+        self.ok_button.setEnabled(count > 0)
 
     def _submit(self) -> None:
         data = {"outcome": self.outcome.value, "notes": self.notes.toPlainText(),
@@ -295,6 +304,8 @@ class RescheduleDialog(QDialog):
         self.calendar.setObjectName("new_due")
         self.calendar.setGridVisible(True)
         self.calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        self.calendar.setVerticalHeaderFormat(
+            QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.calendar.setSelectedDate(QDate(row.due.year, row.due.month, row.due.day))
         if bounds is not None:
             self.calendar.setDateRange(QDate(bounds[0].year, bounds[0].month, bounds[0].day),

@@ -49,6 +49,7 @@ class CalendarData:
     holidays: dict[date, str]
     clients: list[tuple[int, str]]
     regenerated: str = ""
+    overdue_total: int = 0
     weekdays: set[int] = field(default_factory=lambda: {0, 1, 2, 3, 4})
 
 
@@ -134,6 +135,7 @@ class CalendarView(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("month_summary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.linkActivated.connect(lambda _link: self.apply_filter(state="overdue"))
         self.read_only_label = QLabel("Offline snapshot: read-only. Tasks cannot be marked "
                                       "done until the shared database is back.")
         self.read_only_label.setStyleSheet("color: #8a6d00;")
@@ -294,7 +296,9 @@ class CalendarView(QWidget):
                     select(Client.id, Client.name).where(Client.archived.is_(False))
                     .order_by(Client.name))]
                 weekdays = set(maintenance.day_calendar(session).weekdays)
-            return CalendarData(rows, overdue, holidays, clients, summary, weekdays)
+                overdue_total = maintenance.count_overdue(session, today, client_id, tier)
+            return CalendarData(rows, overdue, holidays, clients, summary, overdue_total,
+                                weekdays)
 
         def done(data: CalendarData) -> None:
             if generation != self._generation:
@@ -349,6 +353,11 @@ class CalendarView(QWidget):
             parts.append(f"<span style='color:{colour}'>■</span> {states.count(state)} {state}")
         if month_rows:
             parts.append(f"{round(100 * states.count('done') / len(month_rows))}% complete")
+        earlier = self.data.overdue_total - states.count("overdue")
+        if earlier > 0:
+            colour = COLOURS["overdue"].name()
+            parts.append(f"<a href='overdue' style='color:{colour}'>{earlier} overdue from "
+                         f"earlier months</a>")
         self.summary.setText(" &nbsp;·&nbsp; ".join(parts))
 
     def _agenda_rows(self) -> list[OccurrenceRow]:
