@@ -52,9 +52,13 @@ def _cover_lines(report: MonthlyReport) -> list[str]:
 
 def _at_a_glance(report: MonthlyReport) -> list[Flowable]:
     f = report.figures
-    content = (f"{_hours(f.content_used_minutes)} of {_hours(f.content_allowance_minutes)}"
-               if f.content_allowance_minutes else
-               (_hours(f.content_used_minutes) if f.content_used_minutes else "Not included"))
+    if f.content_allowance_minutes:
+        content = (f"{_hours(f.content_used_minutes)} of {_hours(f.content_allowance_minutes)}",
+                   "Content hours used of allowance")
+    elif f.content_used_minutes:
+        content = (_hours(f.content_used_minutes), "Content hours (not in your plan)")
+    else:
+        content = ("None", "Content hours (not in your plan)")
     backups = (f"{f.backups_verified} of {f.backup_checks}" if f.backup_checks else "–")
     updates_label = "Updates applied" + (f" · {f.updates_held_back} held back"
                                          if f.updates_held_back else "")
@@ -65,18 +69,24 @@ def _at_a_glance(report: MonthlyReport) -> list[Flowable]:
         (c.percent(f.uptime_percent, 2), "Uptime"),
         (str(f.updates_applied), updates_label),
         (backups, "Backups verified (restore tested)"),
-        (content, "Content hours used of allowance"),
+        content,
     ]
-    if report.contract:
+    if report.contract and report.contract.monthly_fee:
         items.append((c.money(report.contract.monthly_fee, report.contract.currency),
                       f"{report.contract.tier_name} plan, per month"))
+    elif report.contract:
+        items.append(("Included", f"{report.contract.tier_name} support, "
+                                  f"until {c.day(report.contract.end)}"))
     story: list[Flowable] = c.heading(f"{report.period.label} at a glance")
     story += [c.status_banner(report.status_line, report.status_level), Spacer(1, 4 * mm),
               c.tiles(items, columns=4)]
     notes = []
     if f.sla_met_percent is None:
         notes.append("No ticket's SLA clock finished this month, so there is no SLA figure.")
-    if f.uptime_percent is None:
+    if f.uptime_percent is None and report.contract and report.contract.tier in (
+            "warranty", "basic"):
+        notes.append("Uptime reviews are part of the Standard and Premium plans.")
+    elif f.uptime_percent is None:
         notes.append("Uptime was not measured this month.")
     story += [c.para(n, "muted") for n in notes]
     return story

@@ -147,9 +147,16 @@ def _content(report: QuarterlyReport) -> list[Flowable]:
         return story
     rows = [[m.label, hours_text(m.used_minutes), hours_text(m.allowance_minutes),
              hours_text(m.billable_minutes) if m.billable_minutes else "–"] for m in months]
-    table = c.data_table(["Month", "Used", "Allowance", "Billable"], rows,
+    table = c.data_table(["Month", "Content updates", "Allowance", "Billable work"], rows,
                          [44 * mm, 43 * mm, 43 * mm, 44 * mm], right=(1, 2, 3))
-    return [KeepTogether(story + [chart, table])]
+    note = c.para("Billable work is content beyond the allowance plus any work outside your "
+                  "plan.", "muted")
+    if not any(m.allowance_minutes for m in months):
+        used = sum(m.used_minutes for m in months)
+        story.append(c.para(f"Content updates are not part of your plan; the "
+                            f"{hours_text(used)} of content work this quarter was billable."))
+        return [KeepTogether(story + [table, note])]
+    return [KeepTogether(story + [chart, table, note])]
 
 
 def _trend(report: QuarterlyReport) -> list[Flowable]:
@@ -163,8 +170,12 @@ def _trend(report: QuarterlyReport) -> list[Flowable]:
     score = charts.trend(labels, [p.performance_score for p in report.trend],
                          "Performance score, last six months", "", low=0, high=100, colour=c.ACCENT)
     if uptime is None and score is None:
-        story.append(c.empty("Uptime and performance were not measured this quarter or the "
-                             "one before."))
+        if report.contract and report.contract.tier in ("warranty", "basic"):
+            story.append(c.empty("Uptime and performance reviews are part of the Standard and "
+                                 "Premium plans."))
+        else:
+            story.append(c.empty("Uptime and performance were not measured this quarter or "
+                                 "the one before."))
         return story
     left = uptime or c.empty("Uptime was not measured.")
     right = score or c.empty("Performance was not measured.")

@@ -473,7 +473,8 @@ def content_hours(session: Session, client_id: int, first: date, last: date,
             beyond = max(0, r.minutes - remaining)
             if beyond:
                 over += beyond
-                key = (r.number, "Content update beyond the monthly allowance")
+                key = (r.number, "Content update beyond the monthly allowance"
+                       if allowance_minutes else "Content updates are not included in your plan")
                 billable.setdefault(key, [r.title, 0])[1] += beyond
             continue
         in_scope = r.in_scope if r.scope_override is None else r.scope_override

@@ -175,10 +175,16 @@ def _risks(session: Session, client_id: int, period: Period, tickets: list[Ticke
     if figures.uptime_percent is not None and figures.uptime_percent < UPTIME_WARNING:
         risks.append(f"Uptime was {figures.uptime_percent:.2f}%, below our "
                      f"{UPTIME_WARNING}% goal.")
-    if content.over_minutes:
+    if content.over_minutes and content.allowance_minutes:
         risks.append(f"Content updates went {rd.hours_text(content.over_minutes)} over the monthly "
                      f"allowance; that time is billable.")
-    if contract is not None and 0 <= contract.days_to_end <= 60:
+    elif content.over_minutes:
+        risks.append(f"Content updates ({rd.hours_text(content.over_minutes)}) are not included "
+                     f"in your plan; that time is billable.")
+    if contract is not None and contract.tier == "warranty" and 0 <= contract.days_to_end <= 60:
+        risks.append(f"Your warranty ends on {contract.end.strftime('%d %B %Y')}; a support plan "
+                     f"keeps the site covered after that.")
+    elif contract is not None and 0 <= contract.days_to_end <= 60:
         risks.append(f"Your {contract.tier_name} contract ends on "
                      f"{contract.end.strftime('%d %B %Y')}; let us plan the renewal.")
     elif contract is None:
