@@ -330,3 +330,28 @@ def test_cli_export_to_a_missing_folder(sqlite_url, tmp_path, capsys):
                         str(tmp_path / "no" / "such" / "dump.json"))
     assert code == 1
     assert "does not exist" in _one_line_error(err)
+
+
+BRIEF = ["wrong-format", "unknown-version", "unknown-tier", "unknown-priority", "unknown-status",
+         "unknown-category", "unknown-channel", "unknown-outcome", "unknown-client",
+         "duplicate-number", "instant-without-offset", "contract-ends-before-start",
+         "negative-minutes", "missing-title", "number-as-text", "clients-not-a-list"]
+
+
+@pytest.mark.parametrize("change,expected", [b[1:] for b in BAD if b[0] in BRIEF],
+                         ids=[b[0] for b in BAD if b[0] in BRIEF])
+def test_cli_bad_dump_one_line_and_database_unchanged(sqlite_url, tmp_path, capsys, change,
+                                                      expected):
+    db = open_database(sqlite_url)
+    before = row_counts(db)
+    db.dispose()
+    doc = sample()
+    change(doc)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, out, err = _cli(capsys, "--database", sqlite_url, "import", str(bad))
+    assert code == 1 and out == ""
+    assert expected in _one_line_error(err)
+    db = open_database(sqlite_url)
+    assert row_counts(db) == before
+    db.dispose()

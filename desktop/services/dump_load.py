@@ -221,7 +221,10 @@ def _insert(session: Session, model, rows: list[dict]) -> None:  # noqa: ANN001
 
 def _sqlite_instant(value: datetime) -> str:
     # The text SQLAlchemy's SQLite DATETIME stores: naive UTC, microseconds always written.
-    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+    # (Validation hands over instants in UTC already; others are converted.)
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 def _json_text(value: Any) -> str:
