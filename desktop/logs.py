@@ -26,7 +26,12 @@ def setup_logging(level: int = logging.INFO) -> Path:
     """Send the program's log to a rotating file (1 MB × 5). Returns the file's path."""
     path = log_file()
     root = logging.getLogger()
-    if not any(getattr(h, "aftercare", False) for h in root.handlers):
+    for old in [h for h in root.handlers if getattr(h, "aftercare", False)]:
+        if old.baseFilename == str(path.resolve()):
+            break
+        root.removeHandler(old)  # the log folder moved (another data folder)
+        old.close()
+    else:
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5,
                                                        encoding="utf-8")
         handler.aftercare = True
