@@ -430,3 +430,38 @@ def test_parts_and_fields_of_other_tools_are_ignored(sqlite_url):
         ticket = _ticket(session, 1003)
         assert (ticket.status, ticket.assignee_id) == ("new", None)
     db.dispose()
+
+
+def test_occurrence_without_contract_round_trips(sqlite_url, tmp_path):
+    doc = sample()
+    doc["maintenance"].append({"client": "Kaveri Ayurveda", "task": "backup_verification",
+                               "due": "2025-06-30", "period_key": "2025-06",
+                               "contract_index": None, "done_at": None, "outcome": None,
+                               "notes": "Before any contract: a one-off check"})
+    db = open_database(sqlite_url)
+    import_dump(db, doc, now=NOW)
+    with db.session() as session:
+        lone = session.scalars(select(Occurrence).where(Occurrence.due == date(2025, 6, 30))).one()
+        assert lone.contract_id is None and lone.period_key == "2025-06"
+    first, second = tmp_path / "1.json", tmp_path / "2.json"
+    export_dump(db, first)
+    again = open_database(f"sqlite:///{tmp_path / 'again.db'}")
+    import_dump(again, first, now=NOW)
+    export_dump(again, second)
+    assert first.read_bytes() == second.read_bytes()
+    db.dispose()
+    again.dispose()
+
+
+def test_the_dumps_holidays_are_the_ones_the_sla_counts(sqlite_url):
+    doc = sample()
+    doc["holidays"] = []  # present and empty: the database keeps no holidays at all
+    db = open_database(sqlite_url)
+    import_dump(db, doc, now=NOW)
+    assert row_counts(db)["holidays"] == 0
+    with db.session() as session:
+        # Without Guru Nanak's Birthday, Tuesday 24 Nov is a business day: 45 min Friday,
+        # 9 h Monday, 8 h 15 min Tuesday -> due Tue 17:15 IST.
+        assert _ticket(session, 1003).response_due_at == datetime(2026, 11, 24, 11, 45,
+                                                                  tzinfo=UTC)
+    db.dispose()

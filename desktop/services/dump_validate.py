@@ -954,7 +954,7 @@ def _maintenance(r: Reader, document: dict, out: ParsedDump, client_index: dict[
             out.usernames.add(done_by)
         contracts = out.clients[client].contracts if client is not None else []
         contract = None
-        if "contract_index" in doc and doc["contract_index"] is not None:
+        if "contract_index" in doc:  # as exported; null: an occurrence without a contract
             contract = r.integer(doc, "contract_index", place, required=False, default=None,
                                  minimum=0)
             if contract is not None and client is not None and contract >= len(contracts):
