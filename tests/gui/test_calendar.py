@@ -329,3 +329,13 @@ def test_a_task_saved_meanwhile_by_someone_else_shows_theirs_and_lets_me_choose(
     qtbot.waitUntil(lambda: view.mark_done_dialog is None, timeout=10_000)
     with view.context.db.session() as session:
         assert session.get(Occurrence, dialog.row.id).notes == "All fine from my side"
+
+
+def test_click_through_by_client_name_before_the_list_is_loaded(qtbot, schedule):
+    view = CalendarView(schedule, None, today=TODAY)
+    qtbot.addWidget(view)
+    view.apply_filter(client="lotus foods", day=date(2026, 6, 30), scope="day")
+    settle(qtbot, view)
+    assert view.client_combo.currentText() == "Lotus Foods"
+    assert {r.client_name for r in view.agenda_model.rows} == {"Lotus Foods"}
+    assert len(view.agenda_model.rows) == 12

@@ -18,7 +18,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
                                QToolButton, QVBoxLayout, QWidget)
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desktop.errors import StaleDataError
 from desktop.models import Client, Contract, Holiday, StaffUser
@@ -51,6 +51,7 @@ class CalendarData:
     regenerated: str = ""
     overdue_total: int = 0
     weekdays: set[int] = field(default_factory=lambda: {0, 1, 2, 3, 4})
+    client_id: int | None = None  # the client shown (resolved from a name when asked by name)
 
 
 class CalendarView(QWidget):
@@ -69,6 +70,7 @@ class CalendarView(QWidget):
         self._loading = False
         self._emitting = False
         self._keep_selection: list[int] = []
+        self._client_name: str | None = None
         self.mark_done_dialog: MarkDoneDialog | None = None
         self.bulk_dialog: BulkMarkDoneDialog | None = None
         self.reschedule_dialog: RescheduleDialog | None = None
@@ -274,6 +276,7 @@ class CalendarView(QWidget):
         days = grid_days(self.grid.year, self.grid.month)
         first, last = days[0], days[-1]
         client_id, tier = self.client_id, self.tier or None
+        client_name, self._client_name = self._client_name, None
         want_overdue = self.scope == "overdue"
         regenerate = not self._regenerated and not self.context.read_only
         db, today = self.context.db, self.today
@@ -286,6 +289,10 @@ class CalendarView(QWidget):
                 with db.transaction() as session:
                     summary = str(maintenance.regenerate(session, today=today))
             with db.session() as session:
+                nonlocal client_id
+                if client_name:
+                    client_id = session.scalar(select(Client.id).where(
+                        func.lower(Client.name) == client_name.lower()))
                 rows = maintenance.occurrences_between(session, first, last, client_id, tier)
                 overdue = (maintenance.overdue_occurrences(session, today, client_id, tier)
                            if want_overdue else [])
@@ -298,7 +305,7 @@ class CalendarView(QWidget):
                 weekdays = set(maintenance.day_calendar(session).weekdays)
                 overdue_total = maintenance.count_overdue(session, today, client_id, tier)
             return CalendarData(rows, overdue, holidays, clients, summary, overdue_total,
-                                weekdays)
+                                weekdays, client_id)
 
         def done(data: CalendarData) -> None:
             if generation != self._generation:
@@ -307,6 +314,7 @@ class CalendarView(QWidget):
                 self._regenerated = True
             self._loading = False
             self.data = data
+            self.client_id = data.client_id
             self._fill_clients(data.clients)
             self._refresh()
 
@@ -499,9 +507,9 @@ class CalendarView(QWidget):
             self.client_id = filters["client_id"]  # type: ignore[assignment]
             self._set_combo(self.client_combo, self.client_id)
         elif "client" in filters:
-            index = self.client_combo.findText(str(filters["client"]))
-            self.client_id = self.client_combo.itemData(index) if index >= 0 else None
-            self._set_combo(self.client_combo, self.client_id)
+            # the list may not be loaded yet: the worker resolves the name with the data
+            self._client_name = str(filters["client"] or "") or None
+            self.client_id = None
         day = filters.get("day") or filters.get("date")
         if isinstance(day, date):
             self.grid.blockSignals(True)
