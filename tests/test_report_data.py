@@ -202,3 +202,32 @@ def test_find_client_is_exact_then_case_insensitive(world):
         assert rd.find_client(session, "acme traders").id == client_id
         with pytest.raises(UserError, match="no client named 'Nobody'"):
             rd.find_client(session, "Nobody")
+
+
+@given(st.lists(st.tuples(st.integers(1, 20), st.sampled_from(
+    ["content_update", "bug_fix", "training"]), st.integers(1, 300), st.booleans()),
+    max_size=40), st.sampled_from([0, 240, 480]))
+@settings(max_examples=150)
+def test_allowance_allocation_properties(raw, allowance):
+    entries = [rd.WorkEntry(n, f"T{n}", cat, minutes, in_scope)
+               for n, cat, minutes, in_scope in raw]
+    result = rd.allocate_allowance(entries, allowance)
+    content = sum(e.minutes for e in entries if e.category == "content_update")
+    outside = sum(e.minutes for e in entries
+                  if e.category != "content_update" and not e.in_scope)
+    assert result.used_minutes == content
+    assert result.over_minutes == max(0, content - allowance)
+    assert result.out_of_scope_minutes == outside
+    assert sum(b.minutes for b in result.billable) == result.billable_minutes
+    assert all(b.minutes > 0 for b in result.billable)
+
+
+def test_allowance_worked_example():
+    # 4 h allowance: 3 h, then 1 h 30 min → 30 min billable on the second; training all billable
+    entries = [rd.WorkEntry(1, "Catalogue", "content_update", 180, True),
+               rd.WorkEntry(2, "Banner", "content_update", 90, True),
+               rd.WorkEntry(3, "Training", "training", 60, False, "Training is not covered")]
+    result = rd.allocate_allowance(entries, 240)
+    assert [(b.ticket_number, b.minutes, b.reason) for b in result.billable] == [
+        (2, 30, "Content update beyond the monthly allowance"),
+        (3, 60, "Out of scope: Training is not covered")]

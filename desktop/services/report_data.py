@@ -464,25 +464,49 @@ def content_hours(session: Session, client_id: int, first: date, last: date,
         .where(Ticket.client_id == client_id, TimeEntry.work_date >= first,
                TimeEntry.work_date <= last)
         .order_by(TimeEntry.work_date, TimeEntry.id)).all()
+    entries = []
+    for r in rows:
+        in_scope = r.in_scope if r.scope_override is None else r.scope_override
+        reason = r.override_reason if r.scope_override is not None else r.scope_reason
+        entries.append(WorkEntry(r.number, r.title, r.category, r.minutes, bool(in_scope),
+                                 reason or ""))
+    return allocate_allowance(entries, allowance_minutes)
+
+
+@dataclass(frozen=True)
+class WorkEntry:
+    """One time entry as the allowance sees it, in the order it was logged."""
+
+    ticket_number: int
+    title: str
+    category: str
+    minutes: int
+    in_scope: bool
+    scope_reason: str = ""
+
+
+def allocate_allowance(entries: Sequence[WorkEntry], allowance_minutes: int) -> ContentHours:
+    """Content-update minutes use the allowance in the order logged; the rest of a content
+    entry beyond it is billable, and so is every other minute on an out-of-scope ticket
+    (DESIGN §2 "Time logged on content updates beyond the month's allowance is billable")."""
     used = over = out_of_scope = 0
     billable: dict[tuple[int, str], list] = {}
-    for r in rows:
-        if r.category == "content_update":
+    for e in entries:
+        if e.category == "content_update":
             remaining = max(0, allowance_minutes - used)
-            used += r.minutes
-            beyond = max(0, r.minutes - remaining)
+            used += e.minutes
+            beyond = max(0, e.minutes - remaining)
             if beyond:
                 over += beyond
-                key = (r.number, "Content update beyond the monthly allowance"
+                key = (e.ticket_number, "Content update beyond the monthly allowance"
                        if allowance_minutes else "Content updates are not included in your plan")
-                billable.setdefault(key, [r.title, 0])[1] += beyond
+                billable.setdefault(key, [e.title, 0])[1] += beyond
             continue
-        in_scope = r.in_scope if r.scope_override is None else r.scope_override
-        if not in_scope:
-            out_of_scope += r.minutes
-            reason = (r.override_reason if r.scope_override is not None else r.scope_reason)
-            key = (r.number, "Out of scope" + (f": {reason}" if reason else ""))
-            billable.setdefault(key, [r.title, 0])[1] += r.minutes
+        if not e.in_scope:
+            out_of_scope += e.minutes
+            key = (e.ticket_number,
+                   "Out of scope" + (f": {e.scope_reason}" if e.scope_reason else ""))
+            billable.setdefault(key, [e.title, 0])[1] += e.minutes
     lines = tuple(BillableLine(number, title, minutes, reason)
                   for (number, reason), (title, minutes) in sorted(billable.items()))
     return ContentHours(allowance_minutes, used, over, out_of_scope, lines)
