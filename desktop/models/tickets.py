@@ -30,6 +30,9 @@ class Ticket(Base):
         Index("ix_tickets_created", "created_at"),
         Index("ix_tickets_updated", "updated_at"),
         Index("ix_tickets_resolved", "resolved_at"),
+        # the dashboard's "SLA met per month" counts from the index alone (DESIGN §4, §8)
+        Index("ix_tickets_resolved_breaches", "resolved_at", "response_breached",
+              "resolution_breached"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -221,6 +221,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_tickets_created', ['created_at'], unique=False)
         batch_op.create_index('ix_tickets_priority_sla_due', ['priority', 'sla_due_at'], unique=False)
         batch_op.create_index('ix_tickets_resolved', ['resolved_at'], unique=False)
+        batch_op.create_index('ix_tickets_resolved_breaches',
+                              ['resolved_at', 'response_breached', 'resolution_breached'],
+                              unique=False)
         batch_op.create_index('ix_tickets_sla_due', ['sla_due_at'], unique=False)
         batch_op.create_index('ix_tickets_status_sla_due', ['status', 'sla_due_at'], unique=False)
         batch_op.create_index('ix_tickets_updated', ['updated_at'], unique=False)
@@ -306,6 +309,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_tickets_updated')
         batch_op.drop_index('ix_tickets_status_sla_due')
         batch_op.drop_index('ix_tickets_sla_due')
+        batch_op.drop_index('ix_tickets_resolved_breaches')
         batch_op.drop_index('ix_tickets_resolved')
         batch_op.drop_index('ix_tickets_priority_sla_due')
         batch_op.drop_index('ix_tickets_created')
