@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
-from sqlalchemy import Boolean, Select, and_, func, not_, or_, select, true
+from sqlalchemy import Boolean, Select, and_, func, not_, or_, select, true, type_coerce
+from sqlalchemy.types import NullType
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.orm import Session, aliased
@@ -367,6 +368,23 @@ def _segments(sort: QueueSort, staff_order: Sequence[int]) -> list[_Segment]:
     return segments
 
 
+def _raw(column):  # noqa: ANN001, ANN202
+    """The column's value as the driver returns it (no per-row type processing)."""
+    return type_coerce(column, NullType())
+
+
+def _instant(value) -> datetime | None:  # noqa: ANN001
+    """A stored instant as an aware UTC datetime: SQLite gives naive-UTC text, PostgreSQL an
+    aware datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 def _not_indexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     return UnaryExpression(condition.self_group(), operator=custom_op("+"),
                            type_=Boolean())
@@ -384,12 +402,14 @@ class QueueQuery:
     def __init__(self, session: Session, flt: QueueFilter, sort: QueueSort, now: datetime,
                  sla: QueueSla | None = None) -> None:
         self.session = session
+        # Core execution on the session's connection: no ORM row processing per row
+        self.connection = session.connection()
         self.dialect = session.get_bind().dialect.name
         self.filter = flt
         self.sort = sort if sort.key in SORTABLE else QueueSort()
         self.now = now
         self.conditions = filter_conditions(flt, self.dialect, now, sla)
-        staff = session.execute(select(StaffUser.id).order_by(
+        staff = self.connection.execute(select(StaffUser.id).order_by(
             func.lower(StaffUser.display_name), StaffUser.id)).scalars().all()
         self.staff_order = staff
         self.segments = _segments(self.sort, staff)
@@ -397,7 +417,7 @@ class QueueQuery:
 
     def count(self) -> int:
         query = select(func.count()).select_from(Ticket).where(*self.conditions)
-        return int(self.session.scalar(query) or 0)
+        return int(self.connection.scalar(query) or 0)
 
     def _ids_query(self, segment: _Segment, order: tuple) -> Select:
         conditions = self.conditions
@@ -416,7 +436,7 @@ class QueueQuery:
             segment = self.segments[index]
             query = select(func.count()).select_from(Ticket).where(*self.conditions,
                                                                    *segment.where)
-            self._segment_counts[index] = int(self.session.scalar(query) or 0)
+            self._segment_counts[index] = int(self.connection.scalar(query) or 0)
         return self._segment_counts[index]
 
     def window_ids(self, offset: int, limit: int, total: int | None = None) -> list[int]:
@@ -437,50 +457,52 @@ class QueueQuery:
 
     def sorted_ids(self) -> list[int]:
         """Every matching id in the queue's order, sorted in Python: for small queues (a
-        search, a narrow filter), where walking a big index to find few rows would be slow."""
-        columns = [Ticket.id, Ticket.sla_due_at, Ticket.number, Ticket.updated_at,
-                   Ticket.created_at, Ticket.priority, Ticket.status, Ticket.assignee_id,
-                   Ticket.client_id]
-        query = select(*columns).where(*self.conditions)
-        if self.sort.key == "client":
-            query = query.add_columns(Client.name).join(Client, Client.id == Ticket.client_id)
-        rows = self.session.execute(query).all()
-        rows.sort(key=self._python_key())
-        return [r[0] for r in rows]
-
-    def _python_key(self):  # noqa: ANN202
-        """The same order as the SQL segments (see the module docstring)."""
+        search, a narrow filter), where walking a big index to find few rows would be slow.
+        Instants are compared as the database returns them (SQLite's fixed-format UTC text
+        sorts like the instants), without converting each one."""
         key, desc = self.sort.key, self.sort.descending
-        sign = -1 if desc else 1
-
-        def due(r) -> tuple:  # noqa: ANN001
-            # running clocks first by due instant (id ascending), the rest newest first
-            if r[1] is None:
-                return (1, 0.0, -r[0])
-            return (0, r[1].timestamp(), r[0])
-
+        execute = self.connection.execute
         if key == "sla":
-            return lambda r: (1, 0.0, -r[0]) if r[1] is None else (0, sign * r[1].timestamp(),
-                                                                    sign * r[0])
+            rows = execute(select(Ticket.id, _raw(Ticket.sla_due_at))
+                           .where(*self.conditions)).all()
+            running = sorted(((due, i) for i, due in rows if due is not None), reverse=desc)
+            rest = sorted((i for i, due in rows if due is None), reverse=True)
+            return [i for _due, i in running] + rest
         if key in ("number", "updated", "created"):
-            index = {"number": 2, "updated": 3, "created": 4}[key]
-            return lambda r: (sign * (r[index] if key == "number" else r[index].timestamp()),
-                              sign * r[0])
+            column = {"number": Ticket.number, "updated": _raw(Ticket.updated_at),
+                      "created": _raw(Ticket.created_at)}[key]
+            rows = execute(select(Ticket.id, column).where(*self.conditions)).all()
+            return [i for _v, i in sorted(((v, i) for i, v in rows), reverse=desc)]
         if key == "client":
-            if desc:
-                return lambda r: (_Desc(r[9]), -r[8], r[4].timestamp(), r[0])
-            return lambda r: (r[9], r[8], -r[4].timestamp(), -r[0])
+            rows = execute(select(Ticket.id, Ticket.client_id, _raw(Ticket.created_at),
+                                  Client.name).join(Client, Client.id == Ticket.client_id)
+                           .where(*self.conditions)).all()
+            rows.sort(key=lambda r: (r[2], r[0]), reverse=True)  # newest first in a client
+            rows.sort(key=lambda r: (r[3], r[1]))  # stable: by name, then client
+            ids = [r[0] for r in rows]
+            return ids[::-1] if desc else ids
         if key == "priority":
-            ranks = {p.value: i for i, p in enumerate(Priority)}
-            column = 5
+            column, ranks = Ticket.priority, {p.value: i for i, p in enumerate(Priority)}
         elif key == "status":
-            ranks = {p.value: i for i, p in enumerate(Status)}
-            column = 6
+            column, ranks = Ticket.status, {p.value: i for i, p in enumerate(Status)}
         else:
+            column = Ticket.assignee_id
             ranks = {a: i for i, a in enumerate(self.staff_order)}
             ranks[None] = len(ranks)
-            column = 7
-        return lambda r: (sign * ranks.get(r[column], len(ranks)),) + due(r)
+        groups: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+        for i, value, due in execute(select(Ticket.id, column, _raw(Ticket.sla_due_at))
+                                     .where(*self.conditions)):
+            running, rest = groups[ranks.get(value, len(ranks))]
+            if due is None:
+                rest.append(i)
+            else:
+                running.append((due, i))
+        ids: list[int] = []
+        for rank in sorted(groups, reverse=desc):
+            running, rest = groups[rank]
+            ids.extend(i for _due, i in sorted(running))
+            ids.extend(sorted(rest, reverse=True))
+        return ids
 
     def _walk(self, order: list[int], offset: int, limit: int, backwards: bool) -> list[int]:
         ids: list[int] = []
@@ -495,7 +517,7 @@ class QueueQuery:
                     continue
             query = self._ids_query(segment, segment.backward if backwards else segment.order)
             query = query.offset(offset).limit(limit - len(ids))
-            ids.extend(self.session.scalars(query).all())
+            ids.extend(self.connection.scalars(query).all())
             offset = 0
         return ids
 
@@ -507,9 +529,10 @@ class QueueQuery:
         query = (select(Ticket.id, Ticket.number, Ticket.priority, Ticket.title, Client.name,
                         Contract.tier_code, Ticket.status,
                         func.coalesce(func.nullif(assignee.display_name, ""), assignee.username),
-                        Ticket.created_at, Ticket.updated_at, Ticket.clock,
-                        Ticket.response_due_at, Ticket.resolution_due_at, Ticket.sla_due_at,
-                        Ticket.first_response_at, Ticket.resolved_at, Ticket.resolution_paused,
+                        _raw(Ticket.created_at), _raw(Ticket.updated_at), Ticket.clock,
+                        _raw(Ticket.response_due_at), _raw(Ticket.resolution_due_at),
+                        _raw(Ticket.sla_due_at), _raw(Ticket.first_response_at),
+                        _raw(Ticket.resolved_at), Ticket.resolution_paused,
                         Ticket.response_breached, Ticket.resolution_breached, Ticket.in_scope,
                         Ticket.scope_override, Ticket.version)
                  .join(Client, Client.id == Ticket.client_id)
@@ -517,11 +540,13 @@ class QueueQuery:
                  .outerjoin(assignee, assignee.id == Ticket.assignee_id)
                  .where(Ticket.id.in_(list(ids))))
         found = {}
-        for r in self.session.execute(query):
+        for r in self.connection.execute(query):
             in_scope = r[19] if r[20] is None else r[20]
-            found[r[0]] = QueueRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-                                   r[10], r[11], r[12], r[13], r[14], r[15], bool(r[16]),
-                                   bool(r[17]), bool(r[18]), bool(in_scope), r[21])
+            found[r[0]] = QueueRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                                   _instant(r[8]), _instant(r[9]), r[10], _instant(r[11]),
+                                   _instant(r[12]), _instant(r[13]), _instant(r[14]),
+                                   _instant(r[15]), bool(r[16]), bool(r[17]), bool(r[18]),
+                                   bool(in_scope), r[21])
         return [found[i] for i in ids if i in found]
 
     def window(self, offset: int, limit: int, total: int | None = None) -> list[QueueRow]:
@@ -537,21 +562,6 @@ class QueueQuery:
             return ids.index(ticket_id)
         except ValueError:
             return None
-
-
-class _Desc:
-    """Reverses the order of a value inside a sort key (for descending text)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value) -> None:  # noqa: ANN001
-        self.value = value
-
-    def __lt__(self, other: _Desc) -> bool:
-        return self.value > other.value
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Desc) and self.value == other.value
 
 
 # Queues up to this size are sorted in Python from one query; bigger ones page through indexes.
