@@ -142,3 +142,39 @@ def test_progress_and_cancel_keep_the_window_responsive(qtbot, view, monkeypatch
     assert len(written) == 1                 # the second client was not started
     assert view.status.text().startswith("Cancelled. 1 report(s) written")
     assert view.export_button.isEnabled() and not view.cancel_button.isEnabled()
+
+
+def test_switching_period_saves_what_was_typed(qtbot, view, app_context):
+    _choose(view, "monthly", "2026-03")
+    view.client_list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: "calm" in view.note.toPlainText())
+    view.note.setPlainText("March went well.")
+    _choose(view, "monthly", "2026-02")
+    qtbot.waitUntil(lambda: view.note.toPlainText() == "" and view.save_note.isEnabled())
+    with app_context.db.session() as session:
+        body = session.scalar(select(ReportNote.body).where(
+            ReportNote.kind == "monthly_summary", ReportNote.period == "2026-03"))
+    assert body == "March went well."
+
+
+def test_a_text_saved_meanwhile_by_someone_else_is_shown_and_chosen(qtbot, view, app_context,
+                                                                     dialogs_script):
+    from desktop.services import report_data as rd
+
+    _choose(view, "quarterly", "2026-Q1")
+    view.client_list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: "Move to Premium" in view.note.toPlainText())
+    client_id = view.current_client()[0]
+    with app_context.db.transaction() as session:   # a colleague saves first
+        note = rd.get_report_note(session, client_id, "quarterly_recommendations", "2026-Q1")
+        rd.save_report_note(session, client_id, "quarterly_recommendations", "2026-Q1",
+                            "Theirs: add a CDN.", note.version)
+    dialogs_script.answers.append(True)             # keep mine
+    view.note.setPlainText("Mine: move to Premium.")
+    view.save_note.click()
+    qtbot.waitUntil(lambda: view.status.text() == "Text saved.", timeout=10000)
+    question = next(s for s in dialogs_script.shown if s[0] == "question")
+    assert "Theirs: add a CDN." in question[2] and "Mine: move to Premium." in question[2]
+    with app_context.db.session() as session:
+        assert rd.get_report_note(session, client_id, "quarterly_recommendations",
+                                  "2026-Q1").body == "Mine: move to Premium."

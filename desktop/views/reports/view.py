@@ -58,6 +58,7 @@ class ReportsView(QWidget):
         self.context = context
         self._clients: list[tuple[int, str]] = []
         self._note_version: int | None = None
+        self._note_loaded = ""
         self._note_key: tuple[int, str, str] | None = None
         self._cancel: threading.Event | None = None
         self._thread: threading.Thread | None = None
@@ -351,7 +352,7 @@ class ReportsView(QWidget):
     def _on_changed(self, kind: str, row_id: object) -> None:
         if kind == "client":
             self.refresh()
-        elif kind == "report" and not self.note.document().isModified():
+        elif kind == "report" and not self._note_edited():
             self._load_note()
 
     def _fail(self, exc: BaseException) -> None:
@@ -359,6 +360,9 @@ class ReportsView(QWidget):
 
     # ----------------------------------------------------------------- manager's text
     def _load_note(self) -> None:
+        # moving to another client or period keeps what was typed: it is saved first
+        if self._note_key is not None and self._note_edited():
+            self.save_text()
         client = self.current_client()
         kind, period = self.current_kind(), self.current_period()
         title = NOTE_TITLES[kind]
@@ -387,14 +391,18 @@ class ReportsView(QWidget):
             self._note_key = key
             self._note_version = note.version
             self.note.setPlainText(note.body)
-            self.note.document().setModified(False)
+            self._note_loaded = note.body
             self._update_buttons()
 
         self.context.runner.run(load, show, self._fail)
 
+    def _note_edited(self) -> bool:
+        return self.note.toPlainText() != self._note_loaded
+
     def save_text(self) -> None:
         if self._note_key is None or self.context.read_only:
             return
+        self._note_loaded = self.note.toPlainText()  # saved (or conflict shown) from here on
         key, body, version = self._note_key, self.note.toPlainText(), self._note_version
 
         def save() -> rd.NoteText:
@@ -402,8 +410,8 @@ class ReportsView(QWidget):
                 return rd.save_report_note(session, *key, body, version)
 
         def saved(note: rd.NoteText) -> None:
-            self._note_version = note.version
-            self.note.document().setModified(False)
+            if self._note_key == key:
+                self._note_version = note.version
             self.status.setText("Text saved.")
             self.context.events.changed.emit("report", None)
 
@@ -426,10 +434,18 @@ class ReportsView(QWidget):
                 return rd.get_report_note(session, *key)
 
         def show(note: rd.NoteText) -> None:
-            self._note_version = note.version
-            self.note.setPlainText(mine if mine is not None else note.body)
-            if mine is not None:
-                self.save_text()
+            if self._note_key == key:
+                self._note_version = note.version
+                self.note.setPlainText(mine if mine is not None else note.body)
+                self._note_loaded = note.body
+                if mine is not None:
+                    self.save_text()
+            elif mine is not None:  # the editor moved on meanwhile: save mine over theirs
+                def save_mine() -> rd.NoteText:
+                    with self.context.db.transaction() as session:
+                        return rd.save_report_note(session, *key, mine, note.version)
+                self.context.runner.run(save_mine, lambda _: self.status.setText("Text saved."),
+                                        self._fail)
 
         self.context.runner.run(load, show, self._fail)
 
