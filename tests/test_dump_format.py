@@ -135,3 +135,81 @@ def test_any_history_round_trips_byte_identical(tmp_path_factory, tickets):
     export_dump(second_db, folder / "2.json")
     second_db.dispose()
     assert (folder / "1.json").read_bytes() == (folder / "2.json").read_bytes()
+
+
+# --- any damage to a dump is refused in words, never with a crash ------------------------------
+def _paths(value, prefix=()):  # noqa: ANN001, ANN202
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, prefix + (index,))
+
+
+def _damaged(document: dict, path: tuple, replacement) -> dict:  # noqa: ANN001
+    import copy
+
+    damaged = copy.deepcopy(document)
+    target = damaged
+    for part in path[:-1]:
+        target = target[part]
+    if replacement is _REMOVE and isinstance(target, dict):
+        del target[path[-1]]
+    elif replacement is _REMOVE:
+        target.pop(path[-1])
+    else:
+        target[path[-1]] = replacement
+    return damaged
+
+
+_REMOVE = object()
+
+
+def _sample_document() -> dict:
+    from pathlib import Path
+
+    return json.loads((Path(__file__).parent / "data" / "sample_dump.json")
+                      .read_text(encoding="utf-8"))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_damaged_dumps_are_refused_in_words_or_imported(tmp_path_factory, data):
+    from desktop.errors import UserError
+    from desktop.services import dump_load, dump_validate
+    from desktop.services.dump import DumpError, import_dump
+    from desktop.storage.database import open_database
+
+    document = _sample_document()
+    paths = [p for p in _paths(document) if p]
+    path = data.draw(st.sampled_from(paths))
+    replacement = data.draw(st.one_of(st.just(_REMOVE), json_values,
+                                      st.sampled_from(["", " ", "2026-13-45", "-1", "urgent",
+                                                       "2026-02-30T10:00:00+05:30"])))
+    damaged = _damaged(document, path, replacement)
+    try:
+        dump_validate.check_header(damaged)
+        with_db = True
+    except DumpError as exc:
+        assert "\n" not in str(exc)
+        with_db = False
+    if not with_db:
+        return
+    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'f.db'}")
+    try:
+        with db.session() as session:
+            context = dump_load.validation_context(session)
+        try:
+            dump_validate.validate(damaged, context)
+        except DumpError as exc:
+            assert "\n" not in str(exc) and exc.problems
+            return
+        try:
+            import_dump(db, damaged)  # whatever passed validation must load
+        except UserError as exc:  # noqa: PERF203 - only a named problem is acceptable
+            assert "\n" not in str(exc)
+    finally:
+        db.dispose()

@@ -788,15 +788,8 @@ def _tickets(r: Reader, document: dict, out: ParsedDump, client_index: dict[str,
             r.problem(f"{place}.number", f"{number} is used by tickets[{numbers[number]}] too")
         elif number:
             numbers[number] = len(tickets)
-        client_name = doc.get("client")
-        client = None
-        if client_name is None:
-            r.problem(f"{place}.client", "is required but missing")
-        elif client_name not in client_index:
-            r.problem(f"{place}.client", f"{show(client_name)} is not a client of this dump"
-                      if isinstance(client_name, str) else f"{show(client_name)} is not text")
-        else:
-            client = client_index[client_name]
+        client = _client_ref(r, doc, place, client_index)
+        client = client if client >= 0 else None
         created_at = r.instant(doc, "created_at", place)
         priority = r.choice(doc, "priority", place, PRIORITIES)
         assignee = r.optional_text(doc, "assignee", place, max_len=LEN["username"])
@@ -937,14 +930,8 @@ def _maintenance(r: Reader, document: dict, out: ParsedDump, client_index: dict[
         if doc is None:
             continue
         client_name = doc.get("client")
-        client = None
-        if client_name is None:
-            r.problem(f"{place}.client", "is required but missing")
-        elif client_name not in client_index:
-            r.problem(f"{place}.client", f"{show(client_name)} is not a client of this dump"
-                      if isinstance(client_name, str) else f"{show(client_name)} is not text")
-        else:
-            client = client_index[client_name]
+        client = _client_ref(r, doc, place, client_index)
+        client = client if client >= 0 else None
         task = r.text(doc, "task", place, max_len=LEN["task"], nonempty=True)
         due = r.day(doc, "due", place)
         done_at = r.instant(doc, "done_at", place, required=False)
@@ -1039,9 +1026,12 @@ def _follow_ups(r: Reader, document: dict, out: ParsedDump,
 
 
 def _client_ref(r: Reader, doc: dict, place: str, client_index: dict[str, int]) -> int:
+    """The position of the client a row names by name, or -1 (with the problem noted)."""
     name = doc.get("client")
     if name is None:
         r.problem(f"{place}.client", "is required but missing")
+    elif not isinstance(name, str):
+        r.problem(f"{place}.client", f"{show(name)} is not text")
     elif name not in client_index:
         r.problem(f"{place}.client", f"{show(name)} is not a client of this dump")
     else:
