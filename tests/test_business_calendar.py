@@ -94,6 +94,13 @@ def test_other_hours_and_a_zone_with_daylight_saving():
     assert london.day_minutes == 510
 
 
+def test_business_days_come_from_the_settings():
+    saturdays = BusinessCalendar(weekdays=[5])
+    assert saturdays.add(ist(2026, 3, 6, 17, 0), 60) == ist(2026, 3, 7, 10, 0)
+    assert saturdays.add(ist(2026, 3, 7, 17, 0), 120) == ist(2026, 3, 14, 10, 0)
+    assert saturdays.previous_business_day(date(2026, 3, 13)) == date(2026, 3, 7)
+
+
 def test_the_24x7_clock_counts_every_minute():
     assert ALWAYS.add(ist(2026, 3, 7, 22, 0), 60) == ist(2026, 3, 7, 23, 0)
     assert ALWAYS.minutes_between(ist(2026, 3, 7, 22, 0), ist(2026, 3, 8, 22, 0)) == 24 * 60

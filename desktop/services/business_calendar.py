@@ -97,13 +97,10 @@ class BusinessCalendar:
         self.holidays = frozenset(holidays)
         self.day_minutes = (datetime.combine(date(2000, 1, 3), end)
                             - datetime.combine(date(2000, 1, 3), start)).total_seconds() / 60
-        # the built range of days: ordinals [_first, _last) and their business intervals
-        self._first = 0
-        self._last = 0
-        self._starts: list[int] = []
-        self._ends: list[int] = []
-        self._cum_start: list[int] = []  # business µs before each interval (from _first)
-        self._cum_end: list[int] = []
+        # the built days: (first ordinal, last ordinal exclusive, interval starts, ends, business
+        # µs before each interval, business µs up to each interval's end)
+        self._days: tuple[int, int, list[int], list[int], list[int], list[int]] = (
+            0, 0, [], [], [], [])
 
     @classmethod
     def from_settings(cls, settings, holidays: Iterable[date] = ()) -> BusinessCalendar:  # noqa: ANN001
@@ -170,53 +167,57 @@ class BusinessCalendar:
         return [(datetime.combine(d, self.start, self.zone).astimezone(UTC),
                  datetime.combine(d, self.end, self.zone).astimezone(UTC))]
 
-    # microsecond interface: cum_us(t) is the business time from a fixed origin (the first
-    # range built) to t, negative before it; inv_us(x) is the earliest instant t with cum_us(t) == x that is not in a gap after
-    # a day's close, i.e. a day's end rather than the next day's start.
+    # The microsecond interface (the hot path of services.sla): cum_us(t) is the business time
+    # from a fixed origin to t; inv_us(x) is the earliest instant t with cum_us(t) == x, so a due
+    # instant that ends a day is that day's close, not the next day's opening. The built days
+    # are one immutable tuple swapped whole, so a calendar shared between threads never mixes
+    # two builds.
     def cum_us(self, us: int) -> int:
-        starts = self._starts
-        if not starts or us < starts[0] or us >= self._ends[-1]:
+        _first, _last, starts, ends, cum_start, _cum_end = self._days
+        if not starts or us < starts[0] or us >= ends[-1]:
             self._cover(us)
-            starts = self._starts
+            _first, _last, starts, ends, cum_start, _cum_end = self._days
+            if not starts:
+                return 0
         k = bisect_right(starts, us) - 1
         if k < 0:
-            return self._cum_start[0]
-        end = self._ends[k]
-        return self._cum_start[k] + ((us if us < end else end) - starts[k])
+            return cum_start[0]
+        end = ends[k]
+        return cum_start[k] + ((us if us < end else end) - starts[k])
 
     def inv_us(self, amount: int) -> int:
-        cum_end = self._cum_end
+        _first, _last, starts, _ends, cum_start, cum_end = self._days
         while not cum_end or amount > cum_end[-1]:
             self._extend_forward()
-            cum_end = self._cum_end
+            _first, _last, starts, _ends, cum_start, cum_end = self._days
         k = bisect_left(cum_end, amount)
-        return self._starts[k] + (amount - self._cum_start[k])
+        return starts[k] + (amount - cum_start[k])
 
     def _cover(self, us: int) -> None:
         """Grow the built range so that instant ``us`` lies well inside it."""
         day = (EPOCH + timedelta(microseconds=us)).astimezone(self.zone).date().toordinal()
-        first, last = self._first, self._last
-        if not self._starts and first == last:
+        first, last, starts = self._days[:3]
+        if first == last:  # nothing built yet
             first, last = day - _BUILD_MARGIN_DAYS, day + _BUILD_MARGIN_DAYS
         else:
-            # keep the origin fixed while growing forward so that cum values stay comparable
             if day - 2 < first:
                 first = day - _BUILD_MARGIN_DAYS
             if day + 2 >= last:
                 last = day + _BUILD_MARGIN_DAYS
         first, last = max(first, _MIN_ORDINAL), min(last, _MAX_ORDINAL)
-        if (first, last) == (self._first, self._last):
-            if self._starts:
+        if (first, last) == self._days[:2]:
+            if starts or last - first > 20_000:
                 return  # inside the range, in a gap before the first or after the last day
-            first -= _BUILD_MARGIN_DAYS  # no business day at all in range: widen
-            last += _BUILD_MARGIN_DAYS
+            first = max(first - _BUILD_MARGIN_DAYS, _MIN_ORDINAL)  # no business day yet: widen
+            last = min(last + _BUILD_MARGIN_DAYS, _MAX_ORDINAL)
         self._build(first, last)
 
     def _extend_forward(self) -> None:
-        last = min(self._last + _BUILD_MARGIN_DAYS, _MAX_ORDINAL)
-        if last == self._last or self._last - self._first > 200_000:
+        first, last = self._days[:2]
+        grown = min(last + _BUILD_MARGIN_DAYS, _MAX_ORDINAL)
+        if grown == last or last - first > 200_000:
             raise ValueError("the business calendar has no business hours that late")
-        self._build(self._first, last)
+        self._build(first, grown)
 
     def _build(self, first: int, last: int) -> None:
         """(Re)build the intervals of days [first, last) and their prefix sums. Cum values keep
@@ -242,17 +243,16 @@ class BusinessCalendar:
             cum_start.append(total)
             total += e - s
             cum_end.append(total)
-        if self._starts and starts:
+        old_starts, old_cum_start = self._days[2], self._days[4]
+        if old_starts and starts:
             # keep cum values stable across rebuilds: the old first interval keeps its value
-            k = bisect_left(starts, self._starts[0])
-            if k < len(starts) and starts[k] == self._starts[0]:
-                shift = self._cum_start[0] - cum_start[k]
+            k = bisect_left(starts, old_starts[0])
+            if k < len(starts) and starts[k] == old_starts[0]:
+                shift = old_cum_start[0] - cum_start[k]
                 if shift:
                     cum_start = [c + shift for c in cum_start]
                     cum_end = [c + shift for c in cum_end]
-        self._first, self._last = first, last
-        self._starts, self._ends = starts, ends
-        self._cum_start, self._cum_end = cum_start, cum_end
+        self._days = (first, last, starts, ends, cum_start, cum_end)
 
 
 def clock_for(name: str, calendar: BusinessCalendar) -> BusinessCalendar | AlwaysClock:
