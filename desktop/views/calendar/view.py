@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from PySide6.QtCore import Qt
+from shiboken6 import isValid
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSplitter, QTableView,
@@ -79,6 +80,15 @@ class CalendarView(QWidget):
         self._restore_state()
         context.events.changed.connect(self._on_data_changed)
         self.reload()
+
+    def _run(self, fn, on_success, on_failure=None):  # noqa: ANN001, ANN202
+        """Run ``fn`` on the worker; the callbacks are dropped if this view is gone by then."""
+        def alive(callback):  # noqa: ANN001, ANN202
+            if callback is None:
+                return None
+            return lambda value: callback(value) if isValid(self.agenda) else None
+
+        return self.context.runner.run(fn, alive(on_success), alive(on_failure))
 
     # building ---------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -325,7 +335,7 @@ class CalendarView(QWidget):
             self.summary.setText(html.escape(describe_error(exc)))
             dialogs().error(self, "Calendar", describe_error(exc))
 
-        self.context.runner.run(fetch, done, failed)
+        self._run(fetch, done, failed)
 
     def _fill_clients(self, clients: list[tuple[int, str]]) -> None:
         current = self.client_id
@@ -589,7 +599,7 @@ class CalendarView(QWidget):
             self.mark_done_dialog = dialog
             dialog.open()
 
-        self.context.runner.run(fetch, show, self._show_error)
+        self._run(fetch, show, self._show_error)
 
     def _dialog_closed(self, dialog: QWidget) -> None:
         if self.mark_done_dialog is dialog:
@@ -620,7 +630,7 @@ class CalendarView(QWidget):
             else:
                 dialog.failed(describe_error(exc))
 
-        self.context.runner.run(save, saved, failed)
+        self._run(save, saved, failed)
 
     def _show_conflict(self, dialog: MarkDoneDialog, occurrence_id: int) -> None:
         """Someone else saved this task meanwhile: show theirs beside the form (which keeps
@@ -631,7 +641,7 @@ class CalendarView(QWidget):
             with db.session() as session:
                 return maintenance.get_occurrence(session, occurrence_id)
 
-        self.context.runner.run(fetch, dialog.conflict,
+        self._run(fetch, dialog.conflict,
                                 lambda exc: dialog.failed(describe_error(exc)))
 
     def open_bulk_mark_done(self, rows: list[OccurrenceRow]) -> None:
@@ -648,7 +658,7 @@ class CalendarView(QWidget):
             self.bulk_dialog = dialog
             dialog.open()
 
-        self.context.runner.run(fetch, show, self._show_error)
+        self._run(fetch, show, self._show_error)
 
     def _bulk_closed(self, dialog: QWidget) -> None:
         if self.bulk_dialog is dialog:
@@ -680,7 +690,7 @@ class CalendarView(QWidget):
                     "in the first, and \"Save and next\" walks through the rest.")
                 self._select_ids([r.id for r in left])
 
-        self.context.runner.run(save, saved, lambda exc: dialog.failed(describe_error(exc)))
+        self._run(save, saved, lambda exc: dialog.failed(describe_error(exc)))
 
     def mark_selected_undone(self) -> None:
         rows = self.selected_rows()
@@ -697,7 +707,7 @@ class CalendarView(QWidget):
             with db.transaction() as session:
                 return maintenance.mark_undone(session, row.id, version=row.version)
 
-        self.context.runner.run(save, lambda updated: self._apply_updates([updated]),
+        self._run(save, lambda updated: self._apply_updates([updated]),
                                 self._show_error)
 
     # rescheduling -----------------------------------------------------------------------------
@@ -722,7 +732,7 @@ class CalendarView(QWidget):
             self.reschedule_dialog = dialog
             dialog.open()
 
-        self.context.runner.run(fetch, show, self._show_error)
+        self._run(fetch, show, self._show_error)
 
     def _reschedule_closed(self, dialog: QWidget) -> None:
         if self.reschedule_dialog is dialog:
@@ -743,7 +753,7 @@ class CalendarView(QWidget):
             self.grid.select(updated.due)
             self.reload()
 
-        self.context.runner.run(save, saved, lambda exc: dialog.failed(describe_error(exc)))
+        self._run(save, saved, lambda exc: dialog.failed(describe_error(exc)))
 
     # after writes -----------------------------------------------------------------------------
     def _apply_updates(self, updated: list[OccurrenceRow]) -> None:
@@ -796,7 +806,7 @@ class CalendarView(QWidget):
             dialogs().information(self, "Calendar exported",
                                   f"{count} maintenance occurrences written to {path}.")
 
-        self.context.runner.run(export, exported,
+        self._run(export, exported,
                                 lambda exc: dialogs().error(self, "Export failed",
                                                             describe_error(exc)))
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from PySide6.QtCore import Qt
+from shiboken6 import isValid
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -305,10 +306,14 @@ class MaintenanceTemplatesEditor(QWidget):
         self._busy = True
 
         def success(value) -> None:  # noqa: ANN001
+            if not isValid(self.table):
+                return  # the editor was closed while the worker ran
             self._busy = False
             on_success(value)
 
         def failure(exc: BaseException) -> None:
+            if not isValid(self.table):
+                return
             self._busy = False
             (on_failure or (lambda e: dialogs().error(self, "Maintenance templates",
                                                       describe_error(e))))(exc)
