@@ -257,3 +257,19 @@ def test_a_logo_url_is_never_fetched(world, tmp_path):
 
     assert logo_file(Branding("A", logo_path="http://example.com/logo.png")) is None
     assert logo_file(Branding("A", logo_path=str(tmp_path / "missing.png"))) is None
+
+
+def test_cli_all_on_both_databases(db, db_url, tmp_path):
+    """--all's worker processes open the same database by its URL (no password in it)."""
+    from desktop.models import Client
+    with db.transaction() as session:
+        build_world(session, with_maintenance=False)
+        session.add_all([Client(name="Bharat Foods"), Client(name="Coastal Cafés")])
+    out = tmp_path / "monthly"
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--database", db_url, "report", "monthly", "--all",
+         "--period", "2026-03", "--out-dir", str(out)], capture_output=True, text=True,
+        cwd=Path(__file__).resolve().parents[1], timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "3 monthly report(s) for March 2026 written" in result.stdout
+    assert len(list(out.glob("*.pdf"))) == 3

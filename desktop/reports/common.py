@@ -216,7 +216,8 @@ def empty(sentence: str) -> Paragraph:
 
 
 def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
-               widths: Sequence[float], right: Sequence[int] = ()) -> Table:
+               widths: Sequence[float], right: Sequence[int] = (),
+               extra: Sequence[tuple] = ()) -> Table:
     """A table that splits across pages with its header repeated. Strings become wrapped
     paragraphs (escaped); flowables are kept as they are."""
     total = sum(widths)
@@ -253,6 +254,7 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
     ]
     for i in right:
         commands.append(("ALIGN", (i, 1), (i, -1), "RIGHT"))
+    commands += list(extra)
     for index in range(2, len(body) + 1, 2):
         commands.append(("BACKGROUND", (0, index), (-1, index), SHADE))
     table.setStyle(TableStyle(commands))

@@ -122,8 +122,12 @@ def _incidents(report: MonthlyReport) -> list[Flowable]:
                            if incident.resolution_note else ""), "cell")
         rows.append([c.day_time(t.created_at), c.priority_chip(t.priority), what, outcome,
                      c.state_chip(t.resolution_state)])
+    # a timeline: each incident marked by its priority's colour down the left edge
+    marks = [("LINEBEFORE", (0, row), (0, row), 3, c.colors.HexColor(
+        c.PRIORITY_COLOURS.get(incident.ticket.priority, "#616e7c")))
+        for row, incident in enumerate(report.incidents, start=1)]
     story.append(c.data_table(["Reported", "Priority", "What happened", "Outcome", "On time"],
-                              rows, [28 * mm, 20 * mm, 74 * mm, 32 * mm, 20 * mm]))
+                              rows, [28 * mm, 20 * mm, 74 * mm, 32 * mm, 20 * mm], extra=marks))
     return story
 
 
