@@ -441,8 +441,9 @@ def _describe(event: TicketEvent, names: dict[int, str]) -> str:
         return "Coverage overridden: " + ("in scope" if verdict else "out of scope / billable")
     if kind == EventType.TIME_ENTRY:
         minutes = int(data.get("minutes", 0))
-        return f"Logged {minutes // 60}h {minutes % 60:02d}m " \
-               f"({CATEGORY_LABELS.get(data.get('category', ''), '')})"
+        amount = f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+        category = CATEGORY_LABELS.get(data.get("category") or "", "")
+        return f"Logged {amount}" + (f" ({category})" if category else "")
     if kind == EventType.FOLLOW_UP:
         return f"Satisfaction follow-up: {data.get('rating')}/5"
     if kind == EventType.EDIT and data.get("action") == "created":
