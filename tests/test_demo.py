@@ -382,9 +382,29 @@ def test_tickets_zero_still_makes_clients_and_maintenance(sqlite_url):
 
 
 # --- PostgreSQL too ------------------------------------------------------------------------------
+def _indexes(db) -> dict:  # noqa: ANN001
+    from sqlalchemy import inspect
+
+    inspector = inspect(db.engine)
+    found = {table: sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                           for i in inspector.get_indexes(table))
+             for table in ("tickets", "ticket_events", "time_entries", "follow_ups")}
+    if db.is_sqlite:
+        with db.engine.connect() as connection:
+            found["sqlite_master"] = sorted(connection.exec_driver_sql(
+                "SELECT type, name, sql FROM sqlite_master").all())
+    else:
+        with db.engine.connect() as connection:
+            found["pg_indexes"] = sorted(connection.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'").all())
+    return found
+
+
 def test_both_databases_get_the_same_data(db_url, tmp_path):
     db = open_database(db_url)
+    schema = _indexes(db)
     generate_demo(db, clients=8, tickets=600, seed=11, now=NOW)
+    assert _indexes(db) == schema  # indexes, search index and triggers all back as they were
     got = _fingerprint(db)
     with db.transaction() as session:  # ids continue after the loaded ones
         client = session.scalars(select(Client)).first()

@@ -53,8 +53,9 @@ TIER_CATEGORY_WEIGHT = {
 }
 CHANNEL_WORDS = {"email": "by e-mail", "phone": "by phone", "portal": "through the portal",
                  "emergency": "on the emergency line"}
-RATINGS = (5, 4, 3, 2, 1)
-RATING_WEIGHTS = (45, 35, 12, 5, 3)
+RATING_TABLE = (5,) * 45 + (4,) * 35 + (3,) * 12 + (2,) * 5 + (1,) * 3  # in percent
+CONTENT_MINUTES = (30, 45, 60, 60, 90, 120, 150, 180)
+WORK_MINUTES = (15, 15, 30, 30, 45, 60, 90, 120, 180, 240)
 
 
 @dataclass(frozen=True)
@@ -150,10 +151,15 @@ def _dumps(value: dict) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+_FROM_JSON = {p: _dumps({"from": p}) for p in ("critical", "high", "medium", "low")}
+_MINUTES_JSON = {m: _dumps({"minutes": m}) for m in set(CONTENT_MINUTES + WORK_MINUTES)}
+
+
 class _Generator:
     def __init__(self, ctx: ChunkContext, index: int) -> None:
         self.ctx = ctx
         self.rng = random.Random(f"aftercare-demo:{ctx.seed}:{index}")
+        self.random = self.rng.random
         self.rows = ChunkRows(index)
         self.now_ts = ctx.now_ts
         self.now = _EPOCH + timedelta(seconds=ctx.now_ts)
@@ -198,13 +204,14 @@ class _Generator:
             day_start = ctx.day_starts[day_index]
             limit = min(DAY, self.now_ts - day_start)
             offsets = []
+            random = rng.random
             for _ in range(count):
-                if rng.random() < 0.8:
-                    offset = rng.randint(OPEN_S + 600, CLOSE_S - 60)
+                if random() < 0.8:  # mostly in office hours, some in the evening
+                    offset = OPEN_S + 600 + int(random() * (CLOSE_S - OPEN_S - 660))
                 else:
-                    offset = rng.randint(7 * 3600, 23 * 3600)
+                    offset = 7 * 3600 + int(random() * 16 * 3600)
                 if offset >= limit:
-                    offset = int(rng.random() * limit)
+                    offset = int(random() * limit)
                 offsets.append(offset)
             offsets.sort()
             for offset in offsets:
@@ -212,23 +219,28 @@ class _Generator:
                 ticket_id += 1
         return self.rows
 
+    def pick(self, choices: tuple | list):  # noqa: ANN201 - rng.choice, a little faster
+        return choices[int(self.random() * len(choices))]
+
     def ticket(self, ticket_id: int, created: int, segment: Segment) -> None:
-        ctx, rng = self.ctx, self.rng
-        k = bisect_right(segment.cumulative, rng.random() * segment.total)
+        ctx, rng, random = self.ctx, self.rng, self.random
+        k = bisect_right(segment.cumulative, random() * segment.total)
         k = min(k, len(segment.client_ids) - 1)
         client_id = segment.client_ids[k]
         contract_id = segment.contract_ids[k]
         tier = segment.tiers[k]
         titles, cumulative = ctx.title_table(tier)
         category, priority, template, _ = titles[bisect_right(cumulative,
-                                                              rng.random() * cumulative[-1])]
+                                                              random() * cumulative[-1])]
         channel = self.channel(priority, tier)
         title = text.fill(template, rng)
-        contact = rng.choice(ctx.contacts[client_id])
+        contacts = ctx.contacts[client_id]
+        contact = contacts[int(random() * len(contacts))]
         description = f"{contact} reported it {CHANNEL_WORDS[channel]}."
         dedicated = ctx.dedicated.get(client_id)
-        assignee = (dedicated if dedicated is not None and rng.random() < 0.7
-                    else rng.choice(self.staff_ids))
+        staff_ids = self.staff_ids
+        assignee = (dedicated if dedicated is not None and random() < 0.7
+                    else staff_ids[int(random() * len(staff_ids))])
 
         events, entries, final_priority = self.history(created, priority, tier, category,
                                                        assignee)
@@ -258,7 +270,7 @@ class _Generator:
         if verdict is None:
             verdict = self.verdicts[verdict_key] = coverage_verdict(tier, category, channel)
         override, override_reason = None, ""
-        if not verdict.in_scope and events and rng.random() < 0.08:
+        if not verdict.in_scope and events and random() < 0.08:
             override, override_reason = True, rng.choice(text.OVERRIDE_REASONS)
             at = events[0][0]
             events.insert(1, (at, "override", ctx.staff[0][0], None, None, False,
@@ -297,7 +309,7 @@ class _Generator:
             self.follow_up(ticket_id, result.resolved_at, assignee)
 
     def channel(self, priority: str, tier: str | None) -> str:
-        r = self.rng.random()
+        r = self.random()
         if priority == "critical":
             if tier == "premium":
                 return "emergency" if r < 0.6 else "phone" if r < 0.85 else "email"
@@ -312,7 +324,7 @@ class _Generator:
         """(events, time entries, final priority) of a ticket's whole life, some of it perhaps
         after ``now``. Event tuple: (ts, type, author, status, priority, public, body, data);
         time entry: (ts, minutes, note, author)."""
-        rng, ctx = self.rng, self.ctx
+        rng, ctx, random, pick = self.rng, self.ctx, self.random, self.pick
         manager = self.staff_ids[0]
         targets = ctx.sla.policies.targets(tier, priority)
         always = targets.clock == "24x7"
@@ -323,92 +335,87 @@ class _Generator:
         events: list[tuple] = []
         add = events.append
         # the response: mostly well within target, some close to it, a few late
-        r = rng.random()
-        f = (rng.uniform(0.05, 0.7) if r < 0.86 else rng.uniform(0.75, 0.99) if r < 0.94
-             else rng.uniform(1.05, 2.5))
+        r = random()
+        f = (0.05 + 0.65 * random() if r < 0.86 else 0.75 + 0.24 * random() if r < 0.94
+             else 1.05 + 1.45 * random())
         t_resp = later(t0, targets.response_minutes * f)
         if t_resp <= t0:
             t_resp = t0 + 60
-        if rng.random() < 0.5:
-            t_assign = min(t0 + rng.randint(60, 1200), (t0 + t_resp) // 2)
+        if random() < 0.5:
+            t_assign = min(t0 + 60 + int(random() * 1140), (t0 + t_resp) // 2)
             add((t_assign, "assignment", manager, None, None, False, "",
                  self.assign_json[assignee]))
-        if rng.random() < 0.45:
-            add((t_resp, "reply", assignee, None, None, True, rng.choice(text.FIRST_REPLIES),
-                 None))
-            t = t_resp + rng.randint(300, 3600)
+        if random() < 0.45:
+            add((t_resp, "reply", assignee, None, None, True, pick(text.FIRST_REPLIES), None))
+            t = t_resp + 300 + int(random() * 3300)
             add((t, "status", assignee, "in_progress", None, False, "", None))
         else:
             add((t_resp, "status", assignee, "acknowledged", None, False, "", None))
             t = t_resp
-            if rng.random() < 0.6:
-                t = later(t, rng.uniform(5, 90))
+            if random() < 0.6:
+                t = later(t, 5 + 85 * random())
                 add((t, "status", assignee, "in_progress", None, False, "", None))
 
         current = priority
-        if rng.random() < 0.08:  # a priority change re-measures the ticket
+        if random() < 0.08:  # a priority change re-measures the ticket
             order = ("critical", "high", "medium", "low")
             i = order.index(priority)
-            new = order[i + 1] if i == 0 or (i < 3 and rng.random() < 0.5) else order[i - 1]
-            t = t + rng.randint(120, 3600)
-            add((t, "priority", assignee, None, new, False, "",
-                 _dumps({"from": priority})))
+            new = order[i + 1] if i == 0 or (i < 3 and random() < 0.5) else order[i - 1]
+            t = t + 120 + int(random() * 3480)
+            add((t, "priority", assignee, None, new, False, "", _FROM_JSON[priority]))
             current = new
             targets = ctx.sla.policies.targets(tier, current)
 
         # the resolution, measured on the business clock (the wait is added on top)
-        r = rng.random()
-        g = (rng.uniform(0.15, 0.7) if r < 0.84 else rng.uniform(0.75, 0.99) if r < 0.93
-             else rng.uniform(1.05, 3.0))
+        r = random()
+        g = (0.15 + 0.55 * random() if r < 0.84 else 0.75 + 0.24 * random() if r < 0.93
+             else 1.05 + 1.95 * random())
         t_res = later(t0, targets.resolution_minutes * g)
         if t_res <= t + 300:
-            t_res = t + rng.randint(600, 5400)
-        if rng.random() < 0.22:  # waiting on the client for details or content
+            t_res = t + 600 + int(random() * 4800)
+        if random() < 0.22:  # waiting on the client for details or content
             t_wait = t + (t_res - t) // 3
-            back = t_wait + rng.randint(2 * 3600, 4 * DAY)
+            back = t_wait + 2 * 3600 + int(random() * (4 * DAY - 2 * 3600))
             add((t_wait, "status", assignee, "waiting_on_client", None, True,
-                 rng.choice(text.WAITING_ASKS), None))
-            add((back, "status", assignee, "in_progress", None, False,
-                 rng.choice(text.CLIENT_BACK), None))
+                 pick(text.WAITING_ASKS), None))
+            add((back, "status", assignee, "in_progress", None, False, pick(text.CLIENT_BACK),
+                 None))
             t_res = max(t_res + (back - t_wait), back + 1800)
             t = back
-        if rng.random() < 0.3:
-            add((t + (t_res - t) // 2, "note", assignee, None, None, False,
-                 rng.choice(text.NOTES), None))
+        if random() < 0.3:
+            add((t + (t_res - t) // 2, "note", assignee, None, None, False, pick(text.NOTES),
+                 None))
 
         entries: list[tuple] = []
-        r = rng.random()
+        r = random()
         n_entries = 0 if r < 0.25 else 1 if r < 0.8 else 2 if r < 0.97 else 3
         notes = text.TIME_NOTES.get(category, text.TIME_NOTES["_"])
         for j in range(n_entries):
             at = t + (t_res - t) * (j + 1) // (n_entries + 1)
-            if category == "content_update":
-                minutes = rng.choice((30, 45, 60, 60, 90, 120, 150, 180))
-            else:
-                minutes = rng.choice((15, 15, 30, 30, 45, 60, 90, 120, 180, 240))
-            note = rng.choice(notes)
+            minutes = pick(CONTENT_MINUTES if category == "content_update" else WORK_MINUTES)
+            note = pick(notes)
             entries.append((at, minutes, note, assignee))
             add((at, "time_entry", assignee, None, None, False, f"{minutes} min: {note}",
-                 _dumps({"minutes": minutes})))
+                 _MINUTES_JSON[minutes]))
 
-        add((t_res, "status", assignee, "resolved", None, True,
-             rng.choice(text.RESOLUTIONS), None))
+        add((t_res, "status", assignee, "resolved", None, True, pick(text.RESOLUTIONS), None))
         t_end = t_res
-        if rng.random() < 0.05:  # reopened: the fix did not hold
-            t_reopen = t_res + rng.randint(4 * 3600, 3 * DAY)
-            add((t_reopen, "status", assignee, "in_progress", None, True,
-                 rng.choice(text.REOPENS), None))
-            t_end = later(t_reopen, max(15.0, targets.resolution_minutes * rng.uniform(0.05, 0.3)))
-            add((t_end, "status", assignee, "resolved", None, True,
-                 rng.choice(text.RESOLUTIONS), None))
-        if rng.random() < 0.6:
-            add((t_end + rng.randint(3 * DAY, 7 * DAY), "status", manager, "closed", None, False,
-                 "", None))
+        if random() < 0.05:  # reopened: the fix did not hold
+            t_reopen = t_res + 4 * 3600 + int(random() * (3 * DAY - 4 * 3600))
+            add((t_reopen, "status", assignee, "in_progress", None, True, pick(text.REOPENS),
+                 None))
+            t_end = later(t_reopen, max(15.0, targets.resolution_minutes
+                                        * (0.05 + 0.25 * random())))
+            add((t_end, "status", assignee, "resolved", None, True, pick(text.RESOLUTIONS),
+                 None))
+        if random() < 0.6:
+            add((t_end + 3 * DAY + int(random() * 4 * DAY), "status", manager, "closed", None,
+                 False, "", None))
         events.sort(key=_event_time)
         return events, entries, current
 
     def follow_up(self, ticket_id: int, resolved_at: datetime, assignee: int) -> None:
-        rng, ctx = self.rng, self.ctx
+        random, ctx = self.random, self.ctx
         calendar = ctx.sla.calendar
         # follow_up_due(resolved_at, calendar, 3) on the calendar's microsecond interface
         resolved_us = int(resolved_at.timestamp()) * 1_000_000
@@ -416,11 +423,11 @@ class _Generator:
         due_ts = due_us // 1_000_000
         done_at = rating = done_by = None
         comment = ""
-        if due_ts < self.now_ts and rng.random() < 0.85:
-            done_ts = min(due_ts + rng.randint(0, 2 * DAY), self.now_ts)
+        if due_ts < self.now_ts and random() < 0.85:
+            done_ts = min(due_ts + int(random() * 2 * DAY), self.now_ts)
             done_at = self.ts_text(done_ts)
-            rating = rng.choices(RATINGS, RATING_WEIGHTS)[0]
-            comment = rng.choice(text.FOLLOW_UP_COMMENTS[rating])
+            rating = RATING_TABLE[int(random() * len(RATING_TABLE))]
+            comment = self.pick(text.FOLLOW_UP_COMMENTS[rating])
             done_by = assignee
         self.rows.follow_ups.append((ticket_id, self.ts_text(due_ts), done_at, rating, comment,
                                      done_by, 1))
