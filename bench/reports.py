@@ -166,10 +166,14 @@ def main(argv: list[str] | None = None) -> int:
                                     folder / "monthly")
     (folder / "monthly").mkdir()
     import os
+    import resource
     load_before = os.getloadavg()[0]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     results = report_export.export_many(url, "monthly", "2026-03", jobs, now=now, processes=2)
     monthly_seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    monthly_cpu = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
     failed = [r for r in results if r.path is None]
 
     figures = {
@@ -181,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         "quarterly_budget_seconds": 2.0,
         "monthly_clients": len(jobs),
         "monthly_seconds": round(monthly_seconds, 2),
+        "monthly_cpu_seconds": round(monthly_cpu, 2),
         "monthly_budget_seconds": 60.0,
         "monthly_failed": len(failed),
         "processes": 2,
