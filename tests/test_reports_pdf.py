@@ -273,3 +273,19 @@ def test_cli_all_on_both_databases(db, db_url, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "3 monthly report(s) for March 2026 written" in result.stdout
     assert len(list(out.glob("*.pdf"))) == 3
+
+
+def test_long_tables_split_with_their_header_repeated(world, tmp_path):
+    import dataclasses
+
+    db, client_id, _ = world
+    with db.session() as session:
+        report = monthly_report(session, client_id, "2026-03", now=NOW)
+    many = tuple(dataclasses.replace(t, number=1000 + i)
+                 for i, t in enumerate(report.tickets * 40))
+    build_monthly(dataclasses.replace(report, tickets=many), tmp_path / "long.pdf")
+    pages, _ = _text(tmp_path / "long.pdf")
+    with_rows = [p for p in pages if "#1" in p and "Resolution" in p]
+    assert len(with_rows) >= 4
+    assert all("Ticket" in p and "Opened" in p for p in with_rows)   # header on every page
+    assert all(f"of {len(pages)}" in p for p in pages)
