@@ -63,8 +63,23 @@ def rich_dump() -> dict:
     doc["maintenance"][1]["rescheduled"] = True
     doc["monthly_summaries"] = [{"client": "Kaveri Ayurveda", "month": "2026-10",
                                  "body": "A calm month: one scan finding, fixed the same day."}]
+    doc["monthly_summaries"] += [{"client": "Sharma Textiles", "month": "2026-10", "body": "—"}]
     doc["quarterly_recommendations"] = [{"client": "Nilgiri Travels", "quarter": "2026-Q3",
                                          "body": "Move the booking engine to 6.x once fixed."}]
+    # Names whose order differs between byte order and a locale's collation (PostgreSQL):
+    # the dump's order must not depend on the database.
+    for name in ("acme web works", "Zebra Labs", "_underscore & Co", "Éclair Bakery"):
+        doc["clients"].append({"name": name, "contracts": [
+            {"tier": "basic", "start": "2026-01-01", "end": "2026-12-31",
+             "monthly_fee": "15000.00", "currency": "INR"}]})
+        doc["maintenance"].append({"client": name, "task": "security_scan", "due": "2026-10-30",
+                                   "done_at": None, "outcome": None, "notes": ""})
+        doc["monthly_summaries"] = doc.get("monthly_summaries", []) + [
+            {"client": name, "month": "2026-09", "body": "Quiet."}]
+    doc["staff"].append({"username": "Zoya", "display_name": "Zoya", "email": "",
+                         "active": True})
+    doc["staff"].append({"username": "arun.k", "display_name": "Arun K", "email": "",
+                         "active": True})
     doc["sent_reports"] = [{"client": "Kaveri Ayurveda", "kind": "monthly", "period": "2026-10",
                             "sent_at": "2026-11-02T10:00:00+05:30",
                             "recipients": "lakshmi@kaveriayurveda.com",
@@ -258,8 +273,11 @@ def test_round_trip_is_byte_identical(db_url, tmp_path):
     assert document["settings"]["agency_name"] == "Arukz Digital"
     assert {"username": "vikram", "display_name": "Vikram Singh", "email": "",
             "active": False} in document["staff"]
-    sharma = document["clients"][2]
-    assert sharma["name"] == "Sharma Textiles"
+    names = [c["name"] for c in document["clients"]]
+    assert names == sorted(names)  # by code point, whatever the database's collation
+    assert [s["username"] for s in document["staff"]] == sorted(s["username"]
+                                                                for s in document["staff"])
+    sharma = document["clients"][names.index("Sharma Textiles")]
     assert sharma["contacts"][1]["receives_reports"] is False
     assert sharma["contracts"][1]["renewed_from"] == 0
     assert sharma["contracts"][1]["monthly_fee"] == "15000.00"
@@ -273,7 +291,8 @@ def test_round_trip_is_byte_identical(db_url, tmp_path):
     assert document["follow_ups"][0]["rating"] == 5
     assert [p for p in document["sla_policies"]
             if (p["tier"], p["priority"]) == ("basic", "low")][0]["response_minutes"] == 1440
-    assert document["monthly_summaries"][0]["month"] == "2026-10"
+    assert [(n["client"], n["month"]) for n in document["monthly_summaries"]][:3] == [
+        ("Kaveri Ayurveda", "2026-10"), ("Sharma Textiles", "2026-10"), ("Zebra Labs", "2026-09")]
     assert document["quarterly_recommendations"][0]["quarter"] == "2026-Q3"
     assert document["sent_reports"][0]["sent_at"] == "2026-11-02T04:30:00+00:00"
     assert any(m.get("rescheduled") for m in document["maintenance"])
@@ -465,3 +484,43 @@ def test_the_dumps_holidays_are_the_ones_the_sla_counts(sqlite_url):
         assert _ticket(session, 1003).response_due_at == datetime(2026, 11, 24, 11, 45,
                                                                   tzinfo=UTC)
     db.dispose()
+
+
+@pytest.mark.pg
+def test_same_dump_from_a_postgresql_database_with_a_linguistic_collation(tmp_path):
+    """Most servers sort text by their locale ('acme' before 'Zebra'); SQLite by byte. The
+    dump's order must come out the same from both."""
+    import os
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    server = os.environ.get("AFTERCARE_TEST_PG_URL")
+    if not server:
+        pytest.skip("AFTERCARE_TEST_PG_URL is not set")
+    admin_url = make_url(server).set(drivername="postgresql+psycopg")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"aftercare_icu_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE template0 '
+                          "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"))
+    try:
+        url = admin_url.set(database=name, drivername="postgresql")
+        pg = open_database(url.render_as_string(hide_password=False))
+        with pg.session() as session:
+            assert session.scalar(text("SELECT 'acme' < 'Zebra'")) is True  # really linguistic
+        import_dump(pg, rich_dump(), now=NOW)
+        from_pg = tmp_path / "pg.json"
+        export_dump(pg, from_pg)
+        pg.dispose()
+        lite = open_database(f"sqlite:///{tmp_path / 'lite.db'}")
+        import_dump(lite, rich_dump(), now=NOW)
+        from_sqlite = tmp_path / "sqlite.json"
+        export_dump(lite, from_sqlite)
+        lite.dispose()
+        assert from_pg.read_bytes() == from_sqlite.read_bytes()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -161,6 +161,9 @@ class _Exporter:
             select(StaffUser.id, StaffUser.username))}
         self.clients = {row.id: row.name for row in session.execute(
             select(Client.id, Client.name))}
+        # Text is ordered here, by code point, never by the database: PostgreSQL's collation
+        # follows the server's locale, and the dump must not depend on it.
+        self.client_order = sorted(self.clients, key=self.clients.__getitem__)
         self.contracts: dict[int, list[Contract]] = defaultdict(list)
         for contract in session.scalars(select(Contract).order_by(
                 Contract.client_id, Contract.start, Contract.end, Contract.id)):
@@ -181,11 +184,11 @@ class _Exporter:
         return self.staff.get(user_id) if user_id is not None else None
 
     def settings(self) -> dict:
-        return {row.key: row.value
-                for row in self.session.scalars(select(Setting).order_by(Setting.key))}
+        rows = sorted(self.session.scalars(select(Setting)), key=lambda row: row.key)
+        return {row.key: row.value for row in rows}
 
     def staff_list(self) -> list[dict]:
-        rows = self.session.scalars(select(StaffUser).order_by(StaffUser.username))
+        rows = sorted(self.session.scalars(select(StaffUser)), key=lambda u: u.username)
         self.counts["staff"] = len(self.staff)
         return [{"username": u.username, "display_name": u.display_name, "email": u.email,
                  "active": u.active} for u in rows]
@@ -227,7 +230,8 @@ class _Exporter:
                                                                      Contact.id)):
             contacts[contact.client_id].append(contact)
         result = []
-        for client in self.session.scalars(select(Client).order_by(Client.name)):
+        clients = {client.id: client for client in self.session.scalars(select(Client))}
+        for client in (clients[client_id] for client_id in self.client_order):
             contracts = self.contracts.get(client.id, [])
             self.counts["contracts"] += len(contracts)
             result.append({
@@ -340,36 +344,44 @@ class _Exporter:
                    "comment": follow.comment, "done_by": self.user(follow.done_by_id)}
 
     def maintenance(self) -> Iterator[dict]:
-        query = (select(Occurrence, Client.name).join(Client, Occurrence.client_id == Client.id)
-                 .order_by(Client.name, Occurrence.due, Occurrence.task, Occurrence.period_key,
-                           Occurrence.id))
-        for occ, client_name in self.session.execute(query).yield_per(CHUNK):
-            self.counts["maintenance"] += 1
-            doc = {"client": client_name, "task": occ.task, "name": occ.name,
-                   "cadence": occ.cadence, "due": day(occ.due), "period_key": occ.period_key,
-                   "contract_index": self.contract_index.get(occ.contract_id),
-                   "done_at": instant(occ.done_at), "done_by": self.user(occ.done_by_id),
-                   "outcome": occ.outcome, "notes": occ.notes}
-            if occ.figures is not None:
-                doc["figures"] = occ.figures
-            if getattr(occ, "rescheduled", False):
-                doc["rescheduled"] = True
-            yield doc
+        """Occurrences by client name, then due date, task and period; read client by client."""
+        o = Occurrence.__table__.c
+        columns = [o.id, o.task, o.name, o.cadence, o.due, o.period_key, o.contract_id,
+                   o.done_at, o.done_by_id, o.outcome, o.notes, o.figures]
+        if "rescheduled" in o:
+            columns.append(o.rescheduled)
+        for client_id in self.client_order:
+            client_name = self.clients[client_id]
+            rows = self.session.execute(select(*columns).where(o.client_id == client_id)).all()
+            rows.sort(key=lambda row: (row.due, row.task, row.period_key, row.id))
+            for occ in rows:
+                self.counts["maintenance"] += 1
+                doc = {"client": client_name, "task": occ.task, "name": occ.name,
+                       "cadence": occ.cadence, "due": day(occ.due),
+                       "period_key": occ.period_key,
+                       "contract_index": self.contract_index.get(occ.contract_id),
+                       "done_at": instant(occ.done_at), "done_by": self.user(occ.done_by_id),
+                       "outcome": occ.outcome, "notes": occ.notes}
+                if occ.figures is not None:
+                    doc["figures"] = occ.figures
+                if getattr(occ, "rescheduled", False):
+                    doc["rescheduled"] = True
+                yield doc
 
     def report_notes(self, kind: str, key: str) -> list[dict]:
-        query = (select(ReportNote, Client.name).join(Client, ReportNote.client_id == Client.id)
-                 .where(ReportNote.kind == kind).order_by(Client.name, ReportNote.period))
-        return [{"client": name, key: note.period, "body": note.body}
-                for note, name in self.session.execute(query)]
+        notes = self.session.scalars(select(ReportNote).where(ReportNote.kind == kind)).all()
+        notes = sorted(notes, key=lambda n: (self.clients[n.client_id], n.period, n.id))
+        return [{"client": self.clients[n.client_id], key: n.period, "body": n.body}
+                for n in notes]
 
     def sent_reports(self) -> list[dict]:
-        query = (select(SentReport, Client.name).join(Client, SentReport.client_id == Client.id)
-                 .order_by(Client.name, SentReport.sent_at, SentReport.kind, SentReport.period,
-                           SentReport.id))
-        return [{"client": name, "kind": sent.kind, "period": sent.period,
-                 "sent_at": instant(sent.sent_at), "recipients": sent.recipients,
-                 "file_name": sent.file_name, "sent_by": self.user(sent.sent_by_id)}
-                for sent, name in self.session.execute(query)]
+        sent = sorted(self.session.scalars(select(SentReport)),
+                      key=lambda r: (self.clients[r.client_id], r.sent_at, r.kind, r.period,
+                                     r.id))
+        return [{"client": self.clients[r.client_id], "kind": r.kind, "period": r.period,
+                 "sent_at": instant(r.sent_at), "recipients": r.recipients,
+                 "file_name": r.file_name, "sent_by": self.user(r.sent_by_id)}
+                for r in sent]
 
     def parts(self) -> Iterator[tuple[str, Any]]:
         yield "format", FORMAT
