@@ -295,9 +295,13 @@ class CalendarView(QWidget):
         def fetch() -> CalendarData:
             summary = ""
             if regenerate:
-                # the schedule follows templates, holidays and contracts edited anywhere
-                with db.transaction() as session:
-                    summary = str(maintenance.regenerate(session, today=today))
+                # the schedule follows templates, holidays and contracts edited anywhere; a
+                # colleague's save colliding with it only delays it to the next load
+                try:
+                    with db.transaction() as session:
+                        summary = str(maintenance.regenerate(session, today=today))
+                except StaleDataError:
+                    summary = "not brought up to date (a colleague was saving); retried later"
             with db.session() as session:
                 nonlocal client_id
                 if client_name:
@@ -320,7 +324,7 @@ class CalendarView(QWidget):
         def done(data: CalendarData) -> None:
             if generation != self._generation:
                 return
-            if regenerate:
+            if regenerate and not data.regenerated.startswith("not "):
                 self._regenerated = True
             self._loading = False
             self.data = data
