@@ -10,9 +10,10 @@ Definitions (the same as the lists each figure clicks through to):
 - *open*: status new, acknowledged, in progress or waiting on client;
 - *breached*: an open ticket with a clock past its target: a running clock whose due instant
   has passed (``sla_due_at < now``) or a clock stored as breached;
-- *at risk*: an open ticket, not breached, with a running clock that has used at least the
-  at-risk share (setting, 75%) of its target; measured on the ticket's own clock from the stored
-  due instant, so only tickets due soon are looked at;
+- *at risk*: an open ticket, not breached, whose running clock has used at least the at-risk
+  share (setting, 75%) of its target; measured on the ticket's own clock from the stored due
+  instant as one SQL range per target (``at_risk_condition``), the rule the queue's "At risk"
+  filter uses too;
 - *overdue maintenance*: occurrences not done whose due date is before today;
 - *maintenance this week*: occurrences not done due this week, Monday to Sunday;
 - *renewals within N days*: ``contracts.renewal_counts`` (paid contracts in force ending within
@@ -27,13 +28,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.orm import Session
 
 from desktop.models import Contract, Occurrence, Ticket, TimeEntry
 from desktop.models.enums import OPEN_STATUSES, Priority
 
-from .business_calendar import ALWAYS, BusinessCalendar, clock_for
+from .business_calendar import BusinessCalendar, clock_for
 from .contracts import RENEWAL_WINDOWS, active_contract_fees, renewal_counts
 from .money import format_money
 from .settings import load_settings
@@ -132,7 +134,8 @@ def dashboard_figures(session: Session, now: datetime | None = None) -> Dashboar
         Ticket.status.in_(OPEN),
         or_(Ticket.sla_due_at < now, Ticket.response_breached.is_(True),
             Ticket.resolution_breached.is_(True)))) or 0
-    at_risk = len(at_risk_ticket_ids(session, now, settings.at_risk_percent))
+    at_risk = session.scalar(select(func.count()).select_from(Ticket).where(
+        at_risk_condition(session, now, settings.at_risk_percent))) or 0
     overdue = session.scalar(select(func.count()).select_from(Occurrence).where(
         Occurrence.done_at.is_(None), Occurrence.due < today)) or 0
     monday = today - timedelta(days=today.weekday())
@@ -151,55 +154,60 @@ def dashboard_figures(session: Session, now: datetime | None = None) -> Dashboar
         at_risk_percent=int(settings.at_risk_percent))
 
 
-def at_risk_ticket_ids(session: Session, now: datetime, at_risk_percent: int = 75,
-                       calendar: BusinessCalendar | None = None) -> list[int]:
-    """Open, not yet breached tickets with a running clock that has used at least
-    ``at_risk_percent`` of its target at ``now`` (DESIGN §2 "at risk").
+def at_risk_condition(session: Session, now: datetime, at_risk_percent: int = 75,
+                      calendar: BusinessCalendar | None = None) -> ColumnElement[bool]:
+    """SQL for "open, not breached, and the running clock has used at least
+    ``at_risk_percent`` of its target at ``now``" (DESIGN §2 "at risk").
 
-    A running clock with target T and due instant D has used T − (clock minutes from now to D);
-    it is at risk when that remainder is at most (100 − p)% of T. Only tickets whose nearest due
-    instant falls within the widest such window are read (an indexed range on ``sla_due_at``).
+    The running clock with the nearest due instant (``sla_due_at``) is the response clock
+    while there is no first response, else the resolution clock. A clock with target T on
+    clock C is at risk once at most (100 − p)% of T is left, that is when its due instant is at
+    or before C.add(now, (100 − p)% · T): one instant per (priority, clock, which, target), so the
+    test is a range on the indexed ``sla_due_at``. Tiers sharing a target share the condition.
     """
     now = _now(now)
     calendar = calendar or BusinessCalendar.from_session(session)
     policies = SlaPolicyTable.load(session)
     share = max(0.0, (100 - at_risk_percent) / 100.0)
-    longest_business = longest_always = 0
-    for tier in _tier_codes(session):
+    tiers = _tier_codes(session)
+    groups: dict[tuple[str, str, str, int], list[str | None]] = {}
+    for tier in tiers:
         for priority in Priority:
             targets = policies.targets(tier, str(priority))
-            longest = max(targets.response_minutes, targets.resolution_minutes)
-            if targets.clock == "24x7":
-                longest_always = max(longest_always, longest)
-            else:
-                longest_business = max(longest_business, longest)
-    horizon = max(calendar.add(now, longest_business * share),
-                  ALWAYS.add(now, longest_always * share))
-    rows = session.execute(
-        select(Ticket.id, Ticket.priority, Ticket.clock, Ticket.response_due_at,
-               Ticket.first_response_at, Ticket.resolution_due_at, Ticket.resolution_paused,
-               Ticket.resolved_at, Contract.tier_code)
-        .outerjoin(Contract, Contract.id == Ticket.contract_id)
-        .where(Ticket.sla_due_at >= now, Ticket.sla_due_at <= horizon,
-               Ticket.status.in_(OPEN), Ticket.response_breached.is_(False),
-               Ticket.resolution_breached.is_(False))).all()
-    found = []
-    for row in rows:
-        targets = policies.targets(row.tier_code, row.priority)
-        clock = clock_for(row.clock, calendar)
-        running = []
-        if row.first_response_at is None and row.response_due_at is not None:
-            running.append((row.response_due_at, targets.response_minutes))
-        if row.resolved_at is None and not row.resolution_paused \
-                and row.resolution_due_at is not None:
-            running.append((row.resolution_due_at, targets.resolution_minutes))
-        for due, target in running:
-            if due < now:
-                continue
-            if clock.minutes_between(now, due) <= target * share + 1e-9:
-                found.append(row.id)
-                break
-    return sorted(found)
+            for which, minutes in (("response", targets.response_minutes),
+                                   ("resolution", targets.resolution_minutes)):
+                groups.setdefault((str(priority), targets.clock, which, minutes), []).append(tier)
+    parts = []
+    for (priority, clock, which, minutes), members in groups.items():
+        threshold = clock_for(clock, calendar).add(now, minutes * share)
+        condition = [Ticket.priority == priority, Ticket.clock == clock,
+                     Ticket.sla_due_at <= threshold,
+                     Ticket.first_response_at.is_(None) if which == "response"
+                     else Ticket.first_response_at.is_not(None)]
+        if set(members) != set(tiers):
+            condition.append(_tier_condition(members))
+        parts.append(and_(*condition))
+    return and_(Ticket.status.in_(OPEN), Ticket.sla_due_at >= now,
+                Ticket.response_breached.is_(False), Ticket.resolution_breached.is_(False),
+                or_(*parts))
+
+
+def _tier_condition(members: list[str | None]) -> ColumnElement[bool]:
+    named = [t for t in members if t is not None]
+    options = []
+    if named:
+        options.append(Ticket.contract_id.in_(
+            select(Contract.id).where(Contract.tier_code.in_(named))))
+    if None in members:
+        options.append(Ticket.contract_id.is_(None))
+    return or_(*options)
+
+
+def at_risk_ticket_ids(session: Session, now: datetime, at_risk_percent: int = 75,
+                       calendar: BusinessCalendar | None = None) -> list[int]:
+    """The ids of the tickets ``at_risk_condition`` selects, in id order."""
+    return list(session.scalars(select(Ticket.id).where(
+        at_risk_condition(session, now, at_risk_percent, calendar)).order_by(Ticket.id)))
 
 
 def _tier_codes(session: Session) -> list[str | None]:
@@ -270,4 +278,4 @@ def _int():
 
 
 __all__ = ["DashboardFigures", "DashboardCharts", "WeekCount", "MonthSla", "dashboard_figures",
-           "dashboard_charts", "at_risk_ticket_ids", "content_minutes_this_month", "hours_text"]
+           "dashboard_charts", "at_risk_ticket_ids", "at_risk_condition", "content_minutes_this_month", "hours_text"]
