@@ -100,11 +100,8 @@ def copy_tables(source: Engine, target: Connection, progress: Progress | None = 
         for table in tables:
             columns = _copyable_columns(table)
             expected = reader.scalar(select(func.count()).select_from(table))
-            order = list(table.primary_key.columns) or columns[:1]
-            result = reader.execution_options(yield_per=BATCH).execute(
-                select(*columns).order_by(*order))
             done = 0
-            for chunk in result.partitions(BATCH):
+            for chunk in _batches(reader, table, columns):
                 target.execute(table.insert(), [dict(row._mapping) for row in chunk])
                 done += len(chunk)
                 if progress is not None:
@@ -120,6 +117,24 @@ def copy_tables(source: Engine, target: Connection, progress: Progress | None = 
     if target.dialect.name == "postgresql":
         _reset_sequences(target, tables)
     return counts
+
+
+def _batches(reader: Connection, table: Table, columns: list) -> Iterator[list]:
+    """The table's rows in primary-key order, ``BATCH`` at a time, by keyset (``pk > last``):
+    plain client-side queries, so nothing is left open if the connection dies mid-copy."""
+    (pk,) = table.primary_key.columns  # every model table has a one-column key
+    last = None
+    while True:
+        query = select(*columns).order_by(pk).limit(BATCH)
+        if last is not None:
+            query = query.where(pk > last)
+        rows = reader.execute(query).fetchall()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]._mapping[pk.key]
+        if len(rows) < BATCH:
+            return
 
 
 def _reset_sequences(target: Connection, tables: list[Table]) -> None:

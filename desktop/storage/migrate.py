@@ -1,6 +1,7 @@
 """Schema versions through Alembic (DESIGN §3): applied at start-up; a newer schema is refused."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic.config import Config
@@ -11,6 +12,9 @@ from sqlalchemy.engine import Connection
 from desktop.errors import UserError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Alembic's ``context`` is a module-level proxy: two threads migrating at once (the offline
+# snapshot being built while another database opens) would run against each other's connection.
+_UPGRADE_LOCK = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -48,4 +52,5 @@ def upgrade(connection: Connection) -> None:
     from alembic import command
 
     check_revision(current_revision(connection), "the database")
-    command.upgrade(alembic_config(connection), "head")
+    with _UPGRADE_LOCK:
+        command.upgrade(alembic_config(connection), "head")

@@ -210,6 +210,7 @@ class ConnectionDialog(QDialog):
             self._set_verdict(False, problem)
             return
         self._request += 1
+        self.last_result = None
         request, target, password = self._request, self.target(), self.typed_password()
         self.verdict.setText("Testing…")
         self.verdict.setStyleSheet("color: palette(mid);")

@@ -64,13 +64,20 @@ def set_identity_chooser(chooser: Chooser) -> Chooser:
     return previous
 
 
+def identity_key(db) -> str:  # noqa: ANN001
+    """The database as the identities are remembered: the offline snapshot counts as the
+    shared database it copies."""
+    snapshot = getattr(db, "snapshot", None)
+    return snapshot.source if snapshot is not None else db.display_name
+
+
 def remembered_identity(ui, db) -> str | None:  # noqa: ANN001
-    return (ui.document(IDENTITIES_KEY, {}) or {}).get(db.display_name)
+    return (ui.document(IDENTITIES_KEY, {}) or {}).get(identity_key(db))
 
 
 def remember_identity(ui, db, username: str) -> None:  # noqa: ANN001
     identities = dict(ui.document(IDENTITIES_KEY, {}) or {})
-    identities[db.display_name] = username
+    identities[identity_key(db)] = username
     ui.set_document(IDENTITIES_KEY, identities)
 
 
