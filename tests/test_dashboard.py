@@ -164,7 +164,7 @@ def test_an_empty_database(db):
 
 
 @pytest.mark.parametrize("minutes, text", [(0, "0 h"), (45, "45 min"), (240, "4 h"),
-                                           (90, "1 h 30 min")])
+                                           (90, "1 h 30 min"), (60000, "1,000 h")])
 def test_hours_text(minutes, text):
     assert hours_text(minutes) == text
 

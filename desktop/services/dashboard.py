@@ -104,13 +104,13 @@ class DashboardCharts:
 
 
 def hours_text(minutes: int) -> str:
-    """``90`` → ``1 h 30 min``; ``240`` → ``4 h``; ``0`` → ``0 h``."""
+    """``90`` → ``1 h 30 min``; ``240`` → ``4 h``; ``0`` → ``0 h``; ``60000`` → ``1,000 h``."""
     hours, rest = divmod(int(minutes), 60)
     if rest and hours:
-        return f"{hours} h {rest} min"
+        return f"{hours:,} h {rest} min"
     if rest:
         return f"{rest} min"
-    return f"{hours} h"
+    return f"{hours:,} h"
 
 
 def _now(now: datetime | None) -> datetime:

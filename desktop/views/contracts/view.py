@@ -382,7 +382,6 @@ class ContractsView(QWidget):
         self.client_filter.setVisible(False)
         self._loaded((self.all_rows, self.tiers, self.clients), self._generation)
 
-
     # the main window's hooks ---------------------------------------------------------------
     def apply_filter(self, renewal_within: int | None = None, state: str | None = None,
                      client_id: int | None = None, search: str | None = None,
