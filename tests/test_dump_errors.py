@@ -355,3 +355,45 @@ def test_cli_bad_dump_one_line_and_database_unchanged(sqlite_url, tmp_path, caps
     db = open_database(sqlite_url)
     assert row_counts(db) == before
     db.dispose()
+
+
+# What validation must catch because a database would refuse it half-way through the import
+# (PostgreSQL: NUL in text, 32-bit integers; both: text that is not valid Unicode).
+STORAGE = [
+    ("nul-in-title", _set("tickets.0.title", "Contact\x00form"),
+     "tickets[0].title: 'Contact\\x00form' contains a NUL character"),
+    ("lone-surrogate", _set("tickets.0.description", "broken \ud800 text"),
+     "tickets[0].description: 'broken \\ud800 text' is not valid Unicode text"),
+    ("huge-allowance", _set("clients.1.contracts.0.content_minutes_allowance", 10**12),
+     "clients[1].contracts[0].content_minutes_allowance: 1000000000000 is more than"),
+    ("huge-number", _set("tickets.0.number", 2**40), "tickets[0].number: 1099511627776 is more"),
+    ("year-one", _set("tickets.0.created_at", "0001-01-01T00:00:00+05:30"),
+     "tickets[0].created_at: '0001-01-01T00:00:00+05:30' is out of range"),
+    ("nan-in-figures", _set("maintenance.3.figures", {"score": float("nan")}),
+     "maintenance[3].figures: holds NaN"),
+    ("nul-in-setting-name", lambda d: d.update(settings={"agency\x00name": "x"}),
+     "contains a NUL character"),
+]
+
+
+@pytest.mark.parametrize("change,expected", [b[1:] for b in STORAGE],
+                         ids=[b[0] for b in STORAGE])
+def test_values_a_database_would_refuse_are_named_first(db, change, expected):
+    doc = sample()
+    change(doc)
+    before = row_counts(db)
+    with pytest.raises(DumpError) as caught:
+        import_dump(db, doc)
+    assert expected in str(caught.value)
+    assert row_counts(db) == before
+
+
+def test_cli_prints_unprintable_values_safely(sqlite_url, tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    doc = sample()
+    doc["tickets"][0]["title"] = "broken \ud800 text"
+    bad.write_text(json.dumps(doc), encoding="utf-8")  # ASCII JSON with a \ud800 escape
+    code, _, err = _cli(capsys, "--database", sqlite_url, "import", str(bad))
+    assert code == 1
+    assert "tickets[0].title: 'broken \\ud800 text' is not valid Unicode text" in \
+        _one_line_error(err)

@@ -252,7 +252,10 @@ def show(value: Any) -> str:
     """A value as the user wrote it, quoted like the DESIGN's example, cut when long."""
     if isinstance(value, str):
         text = value if len(value) <= 60 else value[:57] + "…"
-        return "'" + text.replace("\n", " ") + "'"
+        # one printable line: no newline, NUL shown as \x00, a lone surrogate as \ud800
+        text = text.replace("\n", " ").replace("\x00", "\\x00")
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+        return "'" + text + "'"
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
@@ -342,6 +345,9 @@ class Reader:
             self.problem(_at(place, key), "is empty")
         elif max_len is not None and len(value) > max_len:
             self.problem(_at(place, key), f"{show(value)} is longer than {max_len} characters")
+        elif not storable(value):
+            self.problem(_at(place, key), f"{show(value)} {unstorable(value)}")
+            return default
         return value
 
     def optional_text(self, doc: dict, key: str, place: str, *,
@@ -384,7 +390,9 @@ class Reader:
             else:
                 self.problem(_at(place, key), f"{show(value)} is less than {minimum}")
             return default
-        if maximum is not None and value > maximum:
+        if maximum is None:
+            maximum = MAX_INT  # what a database integer column holds
+        if value > maximum:
             self.problem(_at(place, key), f"{show(value)} is more than {maximum}")
             return default
         return value
@@ -432,8 +440,12 @@ class Reader:
                     self.problem(_at(place, key), f"{show(value)} has no UTC offset "
                                  "(write it like 2026-03-02T10:15:00+05:30)")
                     return None
-                # In UTC from here on: instants of one zone compare without offset look-ups.
-                return parsed.astimezone(UTC)
+                try:
+                    # In UTC from here on: instants of one zone compare without look-ups.
+                    return parsed.astimezone(UTC)
+                except OverflowError:
+                    self.problem(_at(place, key), f"{show(value)} is out of range")
+                    return None
         self.problem(_at(place, key), f"{show(value)} is not an instant "
                      "(ISO 8601 with an offset, like 2026-03-02T10:15:00+05:30)")
         return None
@@ -475,7 +487,42 @@ class Reader:
         if not isinstance(value, kind):
             self.problem(_at(place, key), f"{show(value)} is not an object ({{...}})")
             return None
+        if not json_storable(value):
+            self.problem(_at(place, key), JSON_UNSTORABLE)
+            return None
         return value
+
+
+MAX_INT = 2_000_000_000
+
+
+def storable(text: str) -> bool:
+    """Text a database can keep: no NUL character (PostgreSQL refuses it) and valid Unicode
+    (no lone surrogate, which JSON's \\ud800 escapes can smuggle in)."""
+    if text.isascii():
+        return "\x00" not in text
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unstorable(text: str) -> str:
+    return "contains a NUL character" if "\x00" in text else "is not valid Unicode text"
+
+
+JSON_UNSTORABLE = "holds NaN, Infinity or text that is not valid Unicode"
+
+
+def json_storable(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        return False
+    return True
 
 
 def _at(place: str, key: str) -> str:
@@ -546,6 +593,10 @@ def _settings(r: Reader, document: dict) -> dict | None:
         place = f"settings.{key}"
         if len(key) > LEN["setting_key"]:
             r.problem(place, f"the name is longer than {LEN['setting_key']} characters")
+        elif not storable(key):
+            r.problem(place, f"the name {unstorable(key)}")
+        elif not json_storable(item):
+            r.problem(place, JSON_UNSTORABLE)
         if key == "time_zone":
             try:
                 ZoneInfo(item) if isinstance(item, str) and item else None
@@ -987,6 +1038,9 @@ def _maintenance(r: Reader, document: dict, out: ParsedDump, client_index: dict[
                 clean_figures(task, figures)
             except UserError as exc:
                 r.problem(f"{place}.figures", str(exc))
+            except (TypeError, ValueError, AttributeError, KeyError):
+                r.problem(f"{place}.figures", f"{show(figures)} are not the figures of "
+                          f"{show(task)}")
         items.append(OccurrenceIn(
             client if client is not None else -1, contract, task, name_given or name, cadence,
             key or "", due or date.min, done_at, done_by, outcome,
