@@ -152,3 +152,16 @@ def test_apply_filter_selects_a_client(qtbot, view, agency):
     qtbot.waitUntil(lambda: view.detail is not None and view.detail.id == sharma,
                     timeout=10_000)
     assert view.current_row().name == "Sharma Textiles"
+
+
+def test_read_only_offers_no_editing(qtbot, agency):
+    from desktop.views.clients.view import ClientsView
+
+    agency.db.read_only = True
+    widget = ClientsView(agency)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.detail is not None, timeout=10_000)
+    assert not widget.new_button.isEnabled()
+    assert not widget.page.edit_button.isEnabled()
+    assert not widget.page.archive_button.isEnabled()

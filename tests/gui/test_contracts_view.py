@@ -231,3 +231,34 @@ def test_stale_save_shows_both_versions_and_saves_the_choice(qtbot, view, agency
 def test_screenshot(qtbot, view, tmp_path):
     qtbot.waitUntil(lambda: view.detail is not None)
     assert not view.grab().isNull()
+
+
+def test_read_only_offers_no_editing(qtbot, agency):
+    """The offline snapshot (DESIGN §3) is for reading: no New, Edit or Renew."""
+    from desktop.views.contracts.view import ContractsView
+
+    agency.db.read_only = True
+    widget = ContractsView(agency)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.model.rowCount() == 3 and widget.detail is not None,
+                    timeout=10_000)
+    assert not widget.new_button.isEnabled()
+    assert not widget.edit_button.isEnabled()
+    assert not widget.renew_button.isEnabled()
+    widget.edit_contract()
+    assert getattr(widget, "editor", None) is None
+
+
+def test_a_clients_contracts_and_a_new_one_for_that_client(qtbot, view, agency):
+    with agency.db.session() as s:
+        joshi = s.query(Client).filter_by(name="Joshi Foods").one().id
+    view.apply_filter(client_id=joshi)
+    qtbot.waitUntil(lambda: view.chips["all"].isChecked() and view.model.rowCount() == 2,
+                    timeout=10_000)
+    assert view.client_filter.isVisible() and "Joshi Foods" in view.client_filter.text()
+    view.new_button.click()
+    assert view.editor.client.currentText() == "Joshi Foods"
+    view.editor.reject()
+    view.client_filter.click()
+    qtbot.waitUntil(lambda: view.model.rowCount() == 4, timeout=10_000)

@@ -57,7 +57,7 @@ class ClientsView(QWidget):
         self._generation = 0
 
         self.search = QLineEdit(objectName="client_search")
-        self.search.setPlaceholderText("Search clients, contacts, e-mail or phone  (Ctrl+F)")
+        self.search.setPlaceholderText("Search clients, contacts, e-mail or phone")
         self.search.setClearButtonEnabled(True)
         self.show_archived = QCheckBox("Show archived", objectName="show_archived")
         self.new_button = QPushButton("&New client…", objectName="new_client")
@@ -117,9 +117,11 @@ class ClientsView(QWidget):
         self._search_timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._search_timer.start)
         self.show_archived.toggled.connect(self.refresh)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_client)
-        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_client)
+        # Ctrl+N, Ctrl+F and F5 belong to the main window's menus; buttons have Alt mnemonics
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_client,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._changed_timer = QTimer(self, singleShot=True, interval=300)
+        self._changed_timer.timeout.connect(self.refresh)
         context.events.changed.connect(self._data_changed)
         self.refresh()
 
@@ -191,8 +193,9 @@ class ClientsView(QWidget):
         dialogs().error(self, "Clients", describe_error(exc))
 
     def _data_changed(self, kind: str, _row_id: object) -> None:
+        # a burst of changes (another user's bulk edit, a ticket being worked) reloads once
         if kind in ("client", "contract", "ticket", "occurrence", "report"):
-            self.refresh()
+            self._changed_timer.start()
 
     # actions -------------------------------------------------------------------------------
     def new_client(self) -> None:

@@ -133,7 +133,7 @@ class ContractsView(QWidget):
         self.chips["current"].blockSignals(False)
 
         self.search = QLineEdit(objectName="contract_search")
-        self.search.setPlaceholderText("Filter by client  (Ctrl+F)")
+        self.search.setPlaceholderText("Filter by client name")
         self.search.setClearButtonEnabled(True)
         self.client_filter = QPushButton(objectName="client_filter")
         self.client_filter.setVisible(False)
@@ -195,10 +195,12 @@ class ContractsView(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=150)
         self._search_timer.timeout.connect(self._apply_chip)
         self.search.textChanged.connect(self._search_timer.start)
-        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self.new_contract)
-        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_contract)
-        QShortcut(QKeySequence("Ctrl+R"), self, activated=self.renew_contract)
+        # Ctrl+N, Ctrl+F, Ctrl+R and F5 belong to the main window's menus (F5 calls refresh);
+        # the buttons have Alt mnemonics
+        QShortcut(QKeySequence("Ctrl+E"), self, activated=self.edit_contract,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._changed_timer = QTimer(self, singleShot=True, interval=300)
+        self._changed_timer.timeout.connect(self.refresh)
         context.events.changed.connect(self._data_changed)
         self._update_buttons()
         self.refresh()
@@ -318,8 +320,9 @@ class ContractsView(QWidget):
         dialogs().error(self, "Contracts", describe_error(exc))
 
     def _data_changed(self, kind: str, _row_id: object) -> None:
+        # a burst of changes (another user's bulk edit, a ticket being worked) reloads once
         if kind in ("contract", "client", "ticket", "occurrence", "settings"):
-            self.refresh()
+            self._changed_timer.start()
 
     # actions -------------------------------------------------------------------------------
     def _open_editor(self, data: ContractInput, **kwargs) -> ContractDialog:  # noqa: ANN003

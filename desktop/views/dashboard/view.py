@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
@@ -68,7 +67,7 @@ class DashboardView(QWidget):
         self.updated = QLabel(objectName="dashboard_updated")
         self.updated.setStyleSheet("color: #607d8b;")
         self.refresh_button = QPushButton("&Refresh", objectName="dashboard_refresh")
-        self.refresh_button.setToolTip("Refresh the figures (F5)")
+        self.refresh_button.setToolTip("Read the figures again (F5)")
         self.refresh_button.clicked.connect(self.refresh)
         head = QHBoxLayout()
         head.addWidget(title)
@@ -146,7 +145,6 @@ class DashboardView(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=800)
         self._debounce.timeout.connect(self.refresh)
         context.events.changed.connect(lambda _kind, _row: self._debounce.start())
-        QShortcut(QKeySequence.StandardKey.Refresh, self, activated=self.refresh)
         self.refresh()
 
     def _card(self, grid: QGridLayout, column: int, name: str, title: str, accent: str,
