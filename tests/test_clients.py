@@ -221,3 +221,19 @@ def test_any_7_to_15_digits_is_a_phone(digits):
 @given(st.text(min_size=1).filter(lambda t: "@" not in t and t.strip()))
 def test_text_without_at_is_never_an_email(text):
     assert email_error(text) is not None
+
+
+def test_each_change_is_audited_with_who_and_when(db, caplog):
+    from desktop.services.staff import get_or_create_staff
+
+    when = datetime(2026, 3, 10, 6, 30, tzinfo=UTC)
+    with db.transaction() as s:
+        user = get_or_create_staff(s, "meera").id
+    caplog.set_level("INFO", logger="desktop.audit")
+    with db.transaction() as s:
+        cid = create_client(s, sharma(), user_id=user, now=when)
+    with db.transaction() as s:
+        archive_client(s, cid, user_id=user, now=when)
+    lines = [r.getMessage() for r in caplog.records if r.name == "desktop.audit"]
+    assert lines == [f"client {cid} created by meera at 2026-03-10T06:30:00+00:00",
+                     f"client {cid} archived by meera at 2026-03-10T06:30:00+00:00"]
