@@ -393,3 +393,39 @@ def test_renewal_counts_agree_with_the_list(scratch_db, contracts):
                       if tier != "warranty" and not renewed and start <= 0 <= end <= n)
                for n in (30, 60, 90)}
     assert counts == listed == by_hand
+
+
+def test_changing_the_tier_remeasures_the_contracts_tickets(db):
+    """A critical ticket of a standard contract runs on the business clock; correcting the
+    contract to premium puts it on the 24/7 clock (DESIGN §2); a fee-only edit changes nothing."""
+    pytest.importorskip("desktop.services.sla")
+    ist = timezone(timedelta(hours=5, minutes=30))
+    created = datetime(2026, 3, 7, 10, 0, tzinfo=ist)  # a Saturday
+    with db.transaction() as s:
+        cid = client(s)
+        contract_id = create_contract(s, standard(cid), now=created)
+        ticket = Ticket(number=1, client_id=cid, title="Site down", priority="critical",
+                        status="new", category="technical_issue", channel="email",
+                        created_at=created, updated_at=created)
+        s.add(ticket)
+        s.flush()
+        from desktop.services.sla import recompute_tickets
+
+        recompute_tickets(s, created, [ticket.id])
+        ticket_id = ticket.id
+    with db.session() as s:
+        opened = contract_detail(s, contract_id, TODAY)
+    # the ticket was added without a contract; a fee-only edit leaves tickets alone
+    cheaper = opened.as_input()
+    cheaper.monthly_fee = Decimal("29000")
+    with db.transaction() as s:
+        version = update_contract(s, contract_id, opened.version, cheaper, now=created)
+        assert s.get(Ticket, ticket_id).contract_id is None
+    premium = opened.as_input()
+    premium.tier_code, premium.monthly_fee = "premium", Decimal("60000")
+    with db.transaction() as s:
+        update_contract(s, contract_id, version, premium, now=created)
+    with db.session() as s:
+        ticket = s.get(Ticket, ticket_id)
+        assert (ticket.contract_id, ticket.clock) == (contract_id, "24x7")
+        assert ticket.response_due_at == datetime(2026, 3, 7, 11, 0, tzinfo=ist)

@@ -442,12 +442,13 @@ def update_contract(session: Session, contract_id: int, version: int, data: Cont
         error.theirs_version = contract.version
         raise error
     first_error(validate_contract(session, data, contract_id))
-    old_client = contract.client_id
+    old_client, old_tier = contract.client_id, contract.tier_code
     with refuse_stale("contract", contract_id, mine=_fields(data)):
         structural = _copy(contract, data) or old_client != data.client_id
         session.flush()
     if structural:
         after_contract_saved(session, contract_id, now, structural=True,
+                             tier_changed=old_tier != data.tier_code,
                              other_client_id=old_client if old_client != data.client_id
                              else None)
     record_change(session, "contract", contract_id)
@@ -511,7 +512,8 @@ def renew_contract(session: Session, contract_id: int, user_id: int | None = Non
 
 
 def after_contract_saved(session: Session, contract_id: int, now: datetime, *,
-                         structural: bool = True, other_client_id: int | None = None) -> int:
+                         structural: bool = True, tier_changed: bool = False,
+                         other_client_id: int | None = None) -> int:
     """Keep tickets and maintenance true to a saved contract; returns the tickets re-measured.
 
     Every ticket of the client is attached to the contract in force on its creation date in the
@@ -520,9 +522,13 @@ def after_contract_saved(session: Session, contract_id: int, now: datetime, *,
     regenerated (done ones are never touched: DESIGN §2).
     """
     contract = session.get(Contract, contract_id)
-    touched = _reattach_tickets(session, contract.client_id, contract_id) if structural else []
+    touched: list[int] = []
+    if structural:
+        moved, kept = _reattach_tickets(session, contract.client_id, contract_id)
+        # tickets that stay with the contract keep their tier unless the tier itself changed
+        touched = moved + (kept if tier_changed else [])
     if other_client_id is not None:
-        touched += _reattach_tickets(session, other_client_id, None)
+        touched += _reattach_tickets(session, other_client_id, None)[0]
     if touched:
         _remeasure(session, touched, now)
     _regenerate_maintenance(session, contract_id)
@@ -535,14 +541,16 @@ def _zone(session: Session) -> ZoneInfo:
     return load_settings(session).zone
 
 
-def _reattach_tickets(session: Session, client_id: int, contract_id: int | None) -> list[int]:
+def _reattach_tickets(session: Session, client_id: int, contract_id: int | None
+                      ) -> tuple[list[int], list[int]]:
     """Tickets of the client whose contract is (or should now be) ``contract_id`` get the
-    contract in force on their creation date; returns the ids of those to re-measure."""
+    contract in force on their creation date; returns the ids of the tickets whose contract
+    changed, and of those that stay with ``contract_id``."""
     zone = _zone(session)
     periods = session.execute(select(Contract.id, Contract.start, Contract.end)
                               .where(Contract.client_id == client_id)
                               .order_by(Contract.start)).all()
-    touched = []
+    moved, kept = [], []
     query = select(Ticket.id, Ticket.contract_id, Ticket.created_at).where(
         Ticket.client_id == client_id)
     if contract_id is not None:
@@ -561,11 +569,11 @@ def _reattach_tickets(session: Session, client_id: int, contract_id: int | None)
         if in_force != ticket.contract_id:
             session.execute(Ticket.__table__.update().where(Ticket.id == ticket.id)
                             .values(contract_id=in_force))
-            touched.append(ticket.id)
+            moved.append(ticket.id)
         elif contract_id is not None and in_force == contract_id:
-            touched.append(ticket.id)  # same contract, but its tier or period may have changed
+            kept.append(ticket.id)
     session.expire_all()
-    return touched
+    return moved, kept
 
 
 def _remeasure(session: Session, ticket_ids: list[int], now: datetime) -> None:
