@@ -124,3 +124,15 @@ def test_refreshes_when_data_changes(qtbot, window, agency):
         s.query(Ticket).filter_by(number=1).one().status = "resolved"
     agency.events.changed.emit("ticket", 1)
     qtbot.waitUntil(lambda: view.cards["open"].value.text() == "2", timeout=10_000)
+
+
+def test_a_hidden_dashboard_catches_up_when_shown(qtbot, window, agency):
+    view = window.view("dashboard")
+    window.show_view("contracts")
+    with agency.db.transaction() as s:
+        s.query(Ticket).filter_by(number=2).one().status = "resolved"
+    agency.events.changed.emit("ticket", 2)
+    qtbot.waitUntil(lambda: view._stale, timeout=5_000)
+    assert view.cards["open"].value.text() == "3"
+    window.show_view("dashboard")
+    qtbot.waitUntil(lambda: view.cards["open"].value.text() == "2", timeout=10_000)

@@ -139,11 +139,13 @@ class DashboardView(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
+        # while hidden the dashboard does no work; it catches up when shown again
+        self._stale = False
         self._timer = QTimer(self, interval=REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._refresh_if_shown)
         self._timer.start()
         self._debounce = QTimer(self, singleShot=True, interval=800)
-        self._debounce.timeout.connect(self.refresh)
+        self._debounce.timeout.connect(self._refresh_if_shown)
         context.events.changed.connect(lambda _kind, _row: self._debounce.start())
         self.refresh()
 
@@ -155,12 +157,19 @@ class DashboardView(QWidget):
         self.cards[name] = card
 
     # loading -------------------------------------------------------------------------------
+    def _refresh_if_shown(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
     def refresh(self) -> None:
         """Figures first, then the charts; a refresh asked for meanwhile runs after."""
         if self._loading:
             self._again = True
             return
         self._loading = True
+        self._stale = False
         db = self.context.db
 
         def figures() -> DashboardFigures:
@@ -241,8 +250,8 @@ class DashboardView(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt override
         super().showEvent(event)
-        if self.figures is not None and (datetime.now(self.figures.now.tzinfo)
-                                         - self.figures.now).total_seconds() > 30:
+        if self._stale or (self.figures is not None and (
+                datetime.now(self.figures.now.tzinfo) - self.figures.now).total_seconds() > 30):
             self.refresh()
 
 
