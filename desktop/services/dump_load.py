@@ -68,15 +68,14 @@ SLA_COLUMNS = ("clock", "response_due_at", "resolution_due_at", "sla_due_at",
                "resolved_at", "response_breached", "resolution_breached")
 
 
-class _Columns(dict):
-    """Receives ``sla.store_result``'s attributes as a dict (a ticket row to insert); every
-    attribute starts unset, so that store_result writes each one."""
+class _Columns:
+    """Receives ``sla.store_result``'s attributes (a ticket row to insert): every attribute
+    reads as unset until written, so that store_result writes each one; ``vars()`` of it is
+    then the row's SLA columns."""
 
-    def __getattr__(self, name: str) -> Any:
-        return self.get(name, _UNSET)
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        self[name] = value
+for _name in SLA_COLUMNS:
+    setattr(_Columns, _name, _UNSET)
 
 
 def load(db, parsed: ParsedDump, *, now: datetime | None = None) -> DumpSummary:  # noqa: ANN001
@@ -331,8 +330,9 @@ def _load_rows(session: Session, parsed: ParsedDump, staff: dict[str, int],
                               [SlaEvent(e.at, e.type, e.status, e.priority, e.public)
                                for e in ticket.events],
                               ctx.policies, ctx.calendar, now, ctx.at_risk_percent)
-            row = _Columns()
-            store_result(row, result)
+            sla_columns = _Columns()
+            store_result(sla_columns, result)
+            row = vars(sla_columns)
             missing = [name for name in SLA_COLUMNS if name not in row]
             if missing:  # the SLA service stores fewer fields than this loader knows
                 raise RuntimeError(f"SLA result lacks {missing}")
