@@ -84,32 +84,58 @@ def main(argv: list[str] | None = None) -> int:
 
     from desktop.views.queue.view import QueueView
 
+    cpu_marks: dict[float, float] = {}
+
+    def start() -> float:
+        """Mark the start of a user action: wall clock, and the process's CPU time (both
+        threads) so a figure taken on a busy machine can be read for what it is."""
+        wall = time.perf_counter()
+        cpu_marks[wall] = time.process_time()
+        return wall
+
+    def cpu_since(started: float) -> float:
+        return (time.process_time() - cpu_marks.pop(started, time.process_time())) * 1000
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    def block_until_loaded(model, timeout: float) -> None:
+        """Sleep in an event loop until the model's next ``loaded`` (no busy polling, so the
+        CPU figures are the queue's own)."""
+        loop = QEventLoop()
+        model.loaded.connect(loop.quit)
+        QTimer.singleShot(int(timeout * 1000), loop.quit)
+        loop.exec()
+        model.loaded.disconnect(loop.quit)
+
     def wait(view, started: float, timeout: float = 30.0) -> float:
-        """Process events until the model has its rows, paint them, return ms since start."""
+        """Wait until the model has the visible rows, paint them, return ms since start."""
         model = view.model
         deadline = time.perf_counter() + timeout
+        app.processEvents()
         while model.loading or (model.total and model.row_at(
-                view.table.rowAt(0) if view.table.rowAt(0) >= 0 else 0) is None):
+                max(0, view.table.rowAt(0))) is None):
+            block_until_loaded(model, max(0.1, deadline - time.perf_counter()))
             app.processEvents()
             if time.perf_counter() > deadline:
                 raise TimeoutError("the queue did not load")
-            time.sleep(0.0005)
         view.table.viewport().repaint()
         return (time.perf_counter() - started) * 1000
 
     rss_before = rss_mb()
     detail: dict[str, dict[str, float]] = {}
+    cpu: dict[str, list[float]] = {}
     first_paints, sorts, filters, searches, jumps = [], [], [], [], []
     view = None
     for run in range(args.repeat):
         if view is not None:
             view.deleteLater()
             app.processEvents()
-        started = time.perf_counter()
+        started = start()
         view = QueueView(context)
         view.resize(1400, 800)
         view.show()
         first_paints.append(wait(view, started))
+        cpu.setdefault("first_paint", []).append(cpu_since(started))
         detail.setdefault("first_paint", {})[f"run{run}"] = round(first_paints[-1], 1)
 
         view.use_view("All tickets")
@@ -117,9 +143,10 @@ def main(argv: list[str] | None = None) -> int:
         worst = 0.0
         for key in ("priority", "status", "client", "assignee", "number", "updated", "sla"):
             for descending in (False, True):
-                started = time.perf_counter()
+                started = start()
                 view.sort_by(key, descending)
                 ms = wait(view, started)
+                cpu.setdefault("sort", []).append(cpu_since(started))
                 detail.setdefault("sort", {})[f"{key}{'-desc' if descending else ''}"] = \
                     round(ms, 1)
                 worst = max(worst, ms)
@@ -136,12 +163,13 @@ def main(argv: list[str] | None = None) -> int:
                           ("client", q.QueueFilter(client_ids=(client_id,))),
                           ("tier", q.QueueFilter(tiers=("premium",))),
                           ("assignee", q.QueueFilter(assignee_ids=(staff_id,))),
-                          ("breached", q.QueueFilter(sla_states=("breached",))),
-                          ("at_risk", q.QueueFilter(statuses=q.OPEN,
-                                                    sla_states=("at_risk",)))):
-            started = time.perf_counter()
+                          ("in_scope", q.QueueFilter(in_scope=False)),
+                          ("view_breached", q.resolve_view(q.BUILTIN_VIEWS["Breached"], 0)),
+                          ("view_at_risk", q.resolve_view(q.BUILTIN_VIEWS["At risk"], 0))):
+            started = start()
             view.set_filter(flt)
             ms = wait(view, started)
+            cpu.setdefault("filter", []).append(cpu_since(started))
             detail.setdefault("filter", {})[name] = round(ms, 1)
             worst = max(worst, ms)
             view.set_filter(q.QueueFilter())
@@ -149,25 +177,29 @@ def main(argv: list[str] | None = None) -> int:
         filters.append(worst)
 
         worst = 0.0
-        for text in ("checkout", "contact form", "sharma", "payment not working", "#4242"):
-            started = time.perf_counter()
+        client_word = options["clients"][0][1].split()[0].lower()
+        for text in ("checkout", "contact form", client_word, "payment not working", "#4242",
+                     "page"):
+            started = start()
             view.set_filter(q.QueueFilter(text=text))
             ms = wait(view, started)
+            cpu.setdefault("search", []).append(cpu_since(started))
             detail.setdefault("search", {})[text] = round(ms, 1)
             worst = max(worst, ms)
         searches.append(worst)
         view.set_filter(q.QueueFilter())
         wait(view, time.perf_counter())
 
-        started = time.perf_counter()
+        started = start()
         view.table.setFocus()
         view.table.scrollToBottom()
         app.processEvents()
         while view.model.row_at(view.model.total - 1) is None or view.model.loading:
+            block_until_loaded(view.model, 30)
             app.processEvents()
-            time.sleep(0.0005)
         view.table.viewport().repaint()
         jumps.append((time.perf_counter() - started) * 1000)
+        cpu.setdefault("jump_end", []).append(cpu_since(started))
         detail.setdefault("jump_end", {})[f"run{run}"] = round(jumps[-1], 1)
         last = view.model.index(view.model.total - 1, 0).data(Qt.ItemDataRole.DisplayRole)
         view.table.scrollToTop()
@@ -186,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
         "queue_rss_mb": round(rss_added, 1),
         "last_row": last,
     }
+    # the worst CPU time (both threads) of each kind of action: what the figures would be on an
+    # idle machine, give or take the disk
+    figures["cpu_ms"] = {k: round(max(v), 1) for k, v in cpu.items()}
     figures["budgets"] = BUDGETS
     figures["within_budget"] = all(figures[k] <= v for k, v in BUDGETS.items())
     figures["detail"] = detail

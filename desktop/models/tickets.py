@@ -27,6 +27,7 @@ class Ticket(Base):
         Index("ix_tickets_client_created", "client_id", "created_at"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
         Index("ix_tickets_assignee_sla_due", "assignee_id", "sla_due_at"),
+        Index("ix_tickets_scope", "scope_override", "in_scope"),
         Index("ix_tickets_created", "created_at"),
         Index("ix_tickets_updated", "updated_at"),
         Index("ix_tickets_resolved", "resolved_at"),

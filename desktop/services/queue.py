@@ -36,7 +36,7 @@ from desktop.models import Client, Contract, SlaPolicy, StaffUser, Ticket
 from desktop.models.enums import OPEN_STATUSES, Priority, Status
 
 from .business_calendar import BusinessCalendar, clock_for
-from .search import text_condition
+from .search import client_matcher, fts_count, text_condition
 
 UTC = timezone.utc
 NO_TIER = "none"
@@ -256,7 +256,7 @@ def _tier_condition(tiers: tuple[str, ...]) -> ColumnElement[bool]:
 
 
 def filter_conditions(flt: QueueFilter, dialect: str, now: datetime,
-                      sla: QueueSla | None) -> list[ColumnElement[bool]]:
+                      sla: QueueSla | None, client_matches=None) -> list[ColumnElement[bool]]:  # noqa: ANN001
     conditions: list[ColumnElement[bool]] = []
     if flt.statuses:
         conditions.append(Ticket.status.in_(flt.statuses))
@@ -275,9 +275,11 @@ def filter_conditions(flt: QueueFilter, dialect: str, now: datetime,
             parts.append(Ticket.assignee_id.is_(None))
         conditions.append(or_(*parts))
     if flt.in_scope is not None:
-        conditions.append(func.coalesce(Ticket.scope_override, Ticket.in_scope).is_(flt.in_scope)
-                          if dialect != "sqlite" else
-                          func.coalesce(Ticket.scope_override, Ticket.in_scope) == int(flt.in_scope))
+        # the verdict in force: the override if any, else the computed one (two index ranges
+        # on (scope_override, in_scope) rather than an expression no index can serve)
+        conditions.append(or_(Ticket.scope_override == flt.in_scope,
+                              and_(Ticket.scope_override.is_(None),
+                                   Ticket.in_scope == flt.in_scope)))
     if flt.sla_states:
         breached = _breached_condition(now)
         states = []
@@ -297,7 +299,7 @@ def filter_conditions(flt: QueueFilter, dialect: str, now: datetime,
                                    Ticket.resolution_paused.is_(False),
                                    Ticket.status.in_((Status.RESOLVED, Status.CLOSED))))
         conditions.append(or_(*states))
-    search = text_condition(dialect, flt.text)
+    search = text_condition(dialect, flt.text, client_matches)
     if search is not None:
         conditions.append(search)
     return conditions
@@ -408,7 +410,9 @@ class QueueQuery:
         self.filter = flt
         self.sort = sort if sort.key in SORTABLE else QueueSort()
         self.now = now
-        self.conditions = filter_conditions(flt, self.dialect, now, sla)
+        matcher = client_matcher(self.connection) if flt.text.strip() else None
+        self._matcher = matcher
+        self.conditions = filter_conditions(flt, self.dialect, now, sla, matcher)
         staff = self.connection.execute(select(StaffUser.id).order_by(
             func.lower(StaffUser.display_name), StaffUser.id)).scalars().all()
         self.staff_order = staff
@@ -416,6 +420,10 @@ class QueueQuery:
         self._segment_counts: dict[int, int] = {}
 
     def count(self) -> int:
+        if self._matcher is not None and self.filter.with_(text="") == QueueFilter():
+            counted = fts_count(self.connection, self.filter.text, self._matcher)
+            if counted is not None:
+                return counted
         query = select(func.count()).select_from(Ticket).where(*self.conditions)
         return int(self.connection.scalar(query) or 0)
 
@@ -565,7 +573,7 @@ class QueueQuery:
 
 
 # Queues up to this size are sorted in Python from one query; bigger ones page through indexes.
-SMALL_QUEUE = 20_000
+SMALL_QUEUE = 5_000
 
 
 @dataclass(frozen=True)

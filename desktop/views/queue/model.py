@@ -40,6 +40,13 @@ COLUMNS = [
 COLUMN_KEYS = [c[0] for c in COLUMNS]
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 SlaStateRole = Qt.ItemDataRole.UserRole + 2
+_ROLES = frozenset((Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole,
+                    Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.BackgroundRole,
+                    Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole,
+                    Qt.ItemDataRole.TextAlignmentRole, TicketIdRole, SlaStateRole))
+_PRIORITY = COLUMN_KEYS.index("priority")
+_SLA = COLUMN_KEYS.index("sla")
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def relative_time(instant: datetime, now: datetime, zone: ZoneInfo) -> str:
@@ -80,12 +87,17 @@ class QueueModel(QAbstractTableModel):
         self.rows: list[q.QueueRow] = []
         self.ids: list[int] | None = None  # every id, for small queues
         self.sla: q.QueueSla | None = None
-        self.now = datetime.now(UTC)
+        self._views: dict[int, tuple] = {}
+        self._now = datetime.now(UTC)
         self.zone = context.agency.zone
         self._generation = 0
         self._in_flight: _Request | None = None
         self._wanted_row: int | None = None
         self._dots = {p: priority_icon(p) for p in PRIORITY_LABELS}
+        colours = {c for pair in SLA_COLOURS.values() for c in pair if c}
+        colours |= {MUTED, "#9a5b00", "#52606d"}
+        self._brushes = {c: QBrush(QColor(c)) for c in colours}
+        self._views: dict[int, tuple] = {}
         self._bold = QFont()
         self._bold.setBold(True)
         self.loading = False
@@ -93,6 +105,16 @@ class QueueModel(QAbstractTableModel):
         self.clock.setInterval(60_000)
         self.clock.timeout.connect(self.tick)
         self.clock.start()
+
+    @property
+    def now(self) -> datetime:
+        """The instant the SLA column is shown at (set each minute by ``tick``)."""
+        return self._now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self._now = value
+        self._views.clear()
 
     # --- Qt model interface ----------------------------------------------------------------
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
@@ -125,43 +147,60 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < self.total:
+        # Painting asks ~10 roles per cell; answer the unused ones at once and the used ones
+        # from a per-row cache (rebuilt when rows arrive and at the minute tick).
+        if role not in _ROLES:
             return None
-        ticket = self.row_at(index.row())
-        key = COLUMN_KEYS[index.column()]
-        if ticket is None:
-            if role == Qt.ItemDataRole.DisplayRole:
-                self._want(index.row())
+        row = index.row()
+        i = row - self.offset
+        if not 0 <= i < len(self.rows):
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= row < self.total:
+                self._want(row)
                 return "…" if index.column() == 2 else ""
             return None
+        ticket = self.rows[i]
+        column = index.column()
         if role == TicketIdRole:
             return ticket.id
+        view = self._views.get(ticket.id)
+        if view is None:
+            view = self._views[ticket.id] = self._row_view(ticket)
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(ticket, key)
-        if role == Qt.ItemDataRole.DecorationRole and key == "priority":
-            return self._dots.get(ticket.priority)
+            return view[0][column]
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self._foreground(ticket, key)
-        if role == Qt.ItemDataRole.BackgroundRole and key == "sla":
-            background = SLA_COLOURS[self._sla(ticket).state][1]
-            return QBrush(QColor(background)) if background else None
-        if role == Qt.ItemDataRole.FontRole and key == "sla":
-            if self._sla(ticket).state in ("breached", "at_risk"):
-                return self._bold
+            return view[1][column]
+        if column == _PRIORITY and role == Qt.ItemDataRole.DecorationRole:
+            return self._dots.get(ticket.priority)
+        if column == _SLA:
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return view[2]
+            if role == Qt.ItemDataRole.FontRole:
+                return view[3]
+            if role == SlaStateRole:
+                return view[4].state
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(ticket, key)
+            return self._tooltip(ticket, COLUMN_KEYS[column])
         if role == SlaStateRole:
-            return self._sla(ticket).state
-        if role == Qt.ItemDataRole.TextAlignmentRole and key == "number":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return view[4].state
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 0:
+            return _RIGHT
         return None
+
+    def _row_view(self, ticket: q.QueueRow) -> tuple:
+        """Everything painting needs of one row: texts, colours, SLA background/font/state."""
+        sla = self._sla(ticket)
+        texts = tuple(self._display(ticket, key, sla) for key in COLUMN_KEYS)
+        colours = tuple(self._foreground(ticket, key, sla) for key in COLUMN_KEYS)
+        background = SLA_COLOURS[sla.state][1]
+        return (texts, colours, self._brushes.get(background) if background else None,
+                self._bold if sla.state in ("breached", "at_risk") else None, sla)
 
     def _sla(self, ticket: q.QueueRow) -> q.SlaDisplay:
         if self.sla is None:
             return q.SlaDisplay("none", "", None, "")
         return q.sla_display(ticket, self.now, self.sla)
 
-    def _display(self, ticket: q.QueueRow, key: str) -> str:
+    def _display(self, ticket: q.QueueRow, key: str, sla: q.SlaDisplay) -> str:
         if key == "number":
             return f"#{ticket.number}"
         if key == "priority":
@@ -176,24 +215,25 @@ class QueueModel(QAbstractTableModel):
         if key == "status":
             return STATUS_LABELS.get(ticket.status, ticket.status)
         if key == "sla":
-            return self._sla(ticket).text
+            return sla.text
         if key == "assignee":
             return ticket.assignee or "Unassigned"
         if key == "updated":
             return relative_time(ticket.updated_at, self.now, self.zone)
         return ""
 
-    def _foreground(self, ticket: q.QueueRow, key: str):  # noqa: ANN202
+    def _foreground(self, ticket: q.QueueRow, key: str, sla: q.SlaDisplay):  # noqa: ANN202
+        brush = self._brushes.get
         if key == "sla":
-            return QBrush(QColor(SLA_COLOURS[self._sla(ticket).state][0]))
+            return brush(SLA_COLOURS[sla.state][0])
         if key == "assignee" and not ticket.assignee:
-            return QBrush(QColor(MUTED))
+            return brush(MUTED)
         if key == "tier" and not ticket.in_scope:
-            return QBrush(QColor("#9a5b00"))
+            return brush("#9a5b00")
         if key in ("updated", "number"):
-            return QBrush(QColor(MUTED))
+            return brush(MUTED)
         if ticket.status in ("resolved", "closed") and key == "title":
-            return QBrush(QColor("#52606d"))
+            return brush("#52606d")
         return None
 
     def _tooltip(self, ticket: q.QueueRow, key: str) -> str | None:

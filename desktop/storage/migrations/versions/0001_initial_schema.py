@@ -216,6 +216,7 @@ def upgrade() -> None:
     with op.batch_alter_table('tickets', schema=None) as batch_op:
         batch_op.create_index('ix_tickets_assignee_status', ['assignee_id', 'status'], unique=False)
         batch_op.create_index('ix_tickets_assignee_sla_due', ['assignee_id', 'sla_due_at'], unique=False)
+        batch_op.create_index('ix_tickets_scope', ['scope_override', 'in_scope'], unique=False)
         batch_op.create_index('ix_tickets_client_created', ['client_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_contract_id'), ['contract_id'], unique=False)
         batch_op.create_index('ix_tickets_created', ['created_at'], unique=False)
@@ -317,6 +318,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_tickets_client_created')
         batch_op.drop_index('ix_tickets_assignee_status')
         batch_op.drop_index('ix_tickets_assignee_sla_due')
+        batch_op.drop_index('ix_tickets_scope')
 
     op.drop_table('tickets')
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
