@@ -491,3 +491,24 @@ def _build_context():
 
 
 _CONTEXT = _build_context()
+
+
+def test_progress_on_a_terminal_is_one_line_redrawn_in_place():
+    import io
+
+    from desktop.commands.demo import TerminalProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    progress = TerminalProgress(stream)
+    progress(0.05, "tickets")
+    progress(0.5, "tickets 500 of 1,000")
+    progress.close()
+    written = stream.getvalue()
+    assert "\n" not in written
+    assert written.count("\r") == 4  # two redraws, then the line wiped
+    assert "demo:  50%  tickets 500 of 1,000" in written
+    assert written.endswith("\r")

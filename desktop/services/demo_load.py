@@ -54,8 +54,7 @@ class BulkWriter:
             raise NotImplementedError(self.dialect)
 
     def suspend_indexes(self) -> None:
-        """Drop the secondary indexes of the bulk tables for the load (an index built once from
-        sorted rows is far cheaper than one kept up to date row by row); ``finish`` recreates
+        """Drop the secondary indexes of the bulk tables for the load; ``finish`` recreates
         them from their own definitions, in the same transaction."""
         tables = tuple(table for table, _, _ in TABLES)
         if self.dialect == "sqlite":

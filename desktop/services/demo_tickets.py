@@ -168,22 +168,19 @@ class _Generator:
         self.assign_json = {sid: _dumps({"assignee": name}) for sid, name in ctx.staff}
         self.staff_ids = [sid for sid, _ in ctx.staff]
         self.follow_up_us = int(3 * ctx.sla.calendar.day_minutes) * US_PER_MINUTE
-        self.day_texts: dict[int, str] = {}
-        self.sec_texts: dict[int, str] = {}
+        # every day of the history and a few weeks beyond, every second of a day
+        self.first_day = ctx.day_starts[0] // DAY - 1 if ctx.day_starts else 0
+        self.day_texts = [(_EPOCH_NAIVE + timedelta(days=day)).strftime("%Y-%m-%d ")
+                          for day in range(self.first_day, ctx.now_ts // DAY + 60)]
+        self.sec_texts = _second_texts(self.suffix)
 
-    # formatting: the stored text of an instant, from cached day and time-of-day parts ---------
+    # formatting: the stored text of an instant, from precomputed day and time-of-day parts ----
     def ts_text(self, ts: int) -> str:
-        day, sec = divmod(ts, DAY)
-        day_text = self.day_texts.get(day)
-        if day_text is None:
-            day_text = self.day_texts[day] = (_EPOCH_NAIVE + timedelta(days=day)).strftime(
-                "%Y-%m-%d ")
-        sec_text = self.sec_texts.get(sec)
-        if sec_text is None:
-            hours, rest = divmod(sec, 3600)
-            sec_text = self.sec_texts[sec] = (f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
-                                              f".000000{self.suffix}")
-        return day_text + sec_text
+        day = ts // DAY
+        index = day - self.first_day
+        if 0 <= index < len(self.day_texts):
+            return self.day_texts[index] + self.sec_texts[ts - day * DAY]
+        return (_EPOCH_NAIVE + timedelta(seconds=ts)).isoformat(" ", "microseconds") + self.suffix
 
     def dt_text(self, instant: datetime | None) -> str | None:
         if instant is None:
@@ -431,6 +428,19 @@ class _Generator:
             done_by = assignee
         self.rows.follow_ups.append((ticket_id, self.ts_text(due_ts), done_at, rating, comment,
                                      done_by, 1))
+
+
+_SECOND_TEXTS: dict[str, list[str]] = {}
+
+
+def _second_texts(suffix: str) -> list[str]:
+    """"HH:MM:SS.000000" + suffix for every second of a day (built once per process)."""
+    texts = _SECOND_TEXTS.get(suffix)
+    if texts is None:
+        texts = _SECOND_TEXTS[suffix] = [
+            f"{h:02d}:{m:02d}:{sec:02d}.000000{suffix}"
+            for h in range(24) for m in range(60) for sec in range(60)]
+    return texts
 
 
 def _event_time(event: tuple) -> int:
