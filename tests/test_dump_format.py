@@ -174,7 +174,7 @@ def _sample_document() -> dict:
                       .read_text(encoding="utf-8"))
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=80, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_damaged_dumps_are_refused_in_words_or_imported(tmp_path_factory, data):
