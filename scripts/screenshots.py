@@ -26,6 +26,7 @@ SHOTS = [
     ("queue.png", "scripts.screenshots:queue_shot"),
     ("ticket_workspace.png", "scripts.screenshots:workspace_shot"),
     ("new_ticket.png", "scripts.screenshots:new_ticket_shot"),
+    ("reports.png", "desktop.views.reports.screenshot:reports_shot"),
 ]
 
 
