@@ -69,3 +69,70 @@ def test_monthly_tasks_cover_each_month_whose_due_date_is_in_force_once(start, l
         first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
         if start <= first and last <= end:
             assert f"{year:04d}-{month:02d}" in dues
+
+
+# --- regenerating against a real database --------------------------------------------------
+from datetime import datetime, timezone  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+from sqlalchemy import delete, select  # noqa: E402
+
+from desktop.models import Client, Contract, Occurrence  # noqa: E402
+from desktop.services import maintenance as m  # noqa: E402
+
+NOW = datetime(2026, 6, 15, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def shared_db(tmp_path_factory):
+    from desktop.storage.database import open_database
+
+    db = open_database(f"sqlite:///{tmp_path_factory.mktemp('prop') / 'p.db'}")
+    yield db
+    db.dispose()
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 6, 30)),
+       length=st.integers(min_value=20, max_value=800),
+       new_length=st.integers(min_value=0, max_value=800),
+       tier=st.sampled_from(["warranty", "basic", "standard", "premium"]),
+       every=st.integers(min_value=2, max_value=7),
+       today=st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31)))
+def test_editing_the_period_never_touches_done_work_and_regenerating_is_idempotent(
+        shared_db, start, length, new_length, tier, every, today):
+    with shared_db.transaction() as session:
+        session.execute(delete(Occurrence))
+        session.execute(delete(Contract))
+        session.execute(delete(Client))
+        client = Client(name="Property Co")
+        session.add(client)
+        session.flush()
+        contract = Contract(client_id=client.id, tier_code=tier, start=start,
+                            end=start + timedelta(days=length), monthly_fee=Decimal("1.00"))
+        session.add(contract)
+        session.flush()
+        m.regenerate(session, today=today)
+        occs = list(session.scalars(select(Occurrence).order_by(Occurrence.id)))
+        done = {}
+        for occ in occs[::every]:
+            row = m.mark_done(session, occ.id, "skipped", f"done {occ.id}", None, None, NOW)
+            done[occ.id] = (row.task, row.period_key, row.due, row.notes)
+        contract.end = start + timedelta(days=new_length)
+        m.regenerate(session, today=today, contract_ids=[contract.id])
+        again = m.regenerate(session, today=today)
+        assert (again.created, again.moved, again.removed) == (0, 0, 0)
+        after = {o.id: o for o in session.scalars(select(Occurrence))}
+        for occ_id, (task, key, due, notes) in done.items():
+            kept = after[occ_id]
+            assert (kept.task, kept.period_key, kept.due, kept.notes) == (task, key, due, notes)
+        for occ in after.values():
+            if occ.id in done:
+                continue
+            assert start <= occ.due <= contract.end or occ.period_key == "end"
+            assert occ.due <= contract.end
+        keys = [(o.task, o.period_key) for o in after.values()]
+        assert len(keys) == len(set(keys))
