@@ -282,7 +282,9 @@ def test_switching_to_a_shared_server_without_restarting(qtbot, window_on, sqlit
 
 def test_switching_to_an_unreachable_server_keeps_the_current_database(qtbot, window_on,
                                                                       sqlite_url,
-                                                                      dialogs_script):
+                                                                      dialogs_script, caplog,
+                                                                      memory_keyring):
+    caplog.set_level(logging.DEBUG)
     window = window_on(sqlite_url)
     window.connection_feature.switch_to(
         ConnectionTarget(kind="shared", host="127.0.0.1", port=1, database="aftercare",
@@ -294,6 +296,8 @@ def test_switching_to_an_unreachable_server_keeps_the_current_database(qtbot, wi
     assert SECRET not in text
     assert window.context.db.mode == "local"
     assert not window.connection_feature.banner.isVisible()
+    assert SECRET not in caplog.text
+    assert memory_keyring.passwords == {}  # a password that did not work is not kept
 
 
 # --- start-up -----------------------------------------------------------------------------
@@ -343,15 +347,22 @@ def test_unreachable_server_at_start_up_opens_the_snapshot_read_only(qtbot, tmp_
         del QApplication.instance().main_window
 
 
-def test_unreachable_server_and_no_snapshot_is_one_clear_sentence(dialogs_script):
+def test_unreachable_server_and_no_snapshot_is_one_clear_sentence(dialogs_script, caplog):
     from desktop.app import main
+    from desktop.storage.urls import parse_url, store_password
 
+    caplog.set_level(logging.DEBUG)
+    store_password(parse_url("postgresql://anita@127.0.0.1:1/aftercare"), SECRET)
     assert main(["--database", "postgresql://anita@127.0.0.1:1/aftercare"]) == 1
     kind, title, text = dialogs_script.shown[-1]
     assert kind == "error"
     assert text == ("Nothing is accepting connections at 127.0.0.1, port 1; the server may be "
                     "stopped or the port wrong. There is no offline copy of "
                     "anita@127.0.0.1:1/aftercare on this computer yet.")
+    assert SECRET not in caplog.text
+    from desktop.logs import log_file
+
+    assert SECRET not in log_file().read_text(encoding="utf-8", errors="replace")
 
 
 def test_marked_editing_actions_stay_disabled_on_the_snapshot(qtbot, window_on, sqlite_url):

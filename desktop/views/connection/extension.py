@@ -208,15 +208,19 @@ class ConnectionFeature(QObject):
 
     def switch_to(self, target: ConnectionTarget, password: str = "") -> None:
         """Open ``target`` in the background, then replace the window's database with it."""
-        from desktop.storage.urls import parse_url, store_password
+        from desktop.storage.urls import parse_url, store_password, stored_password
 
         try:
             url = parse_url(target.url())
-            if password and url.get_backend_name() == "postgresql":
-                store_password(url, password)
         except UserError as exc:
             dialogs().warning(self.window, "Cannot connect", str(exc))
             return
+        # the engine reads the password from the keyring; a password that does not work is
+        # taken out again (the one stored before, if any, is put back)
+        self._password_before = None
+        if password and url.get_backend_name() == "postgresql":
+            self._password_before = (url, stored_password(url))
+            store_password(url, password)
         self.banner.show_state("connecting", f"Connecting to {target.label()}…")
 
         def work() -> None:
@@ -244,6 +248,8 @@ class ConnectionFeature(QObject):
         if error is not None:
             from ..worker import describe_error
 
+            self._restore_password()
+
             if self.db.read_only:
                 self._show_offline()
             else:
@@ -252,6 +258,24 @@ class ConnectionFeature(QObject):
             return
         remember_target(self.context.ui, target)
         replace_window(self.window, db)
+
+    def _restore_password(self) -> None:
+        import keyring
+        from keyring.errors import KeyringError
+
+        from desktop.storage.urls import KEYRING_SERVICE, keyring_user, store_password
+
+        before, self._password_before = getattr(self, "_password_before", None), None
+        if before is None:
+            return
+        url, previous = before
+        try:
+            if previous is None:
+                keyring.delete_password(KEYRING_SERVICE, keyring_user(url))
+            else:
+                store_password(url, previous)
+        except KeyringError:
+            log.warning("could not take a failed password out of the keyring")
 
     # shutting down --------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
