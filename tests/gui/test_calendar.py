@@ -148,6 +148,10 @@ def test_mark_done_records_outcome_notes_person_and_figures(qtbot, view):
     index = row_of(view, "backup_verification", "Lotus Foods")
     assert view.agenda_model.index(index, 4).data() == "Done"
     assert view.agenda_model.index(index, 5).data() == "Issues found"
+    notes = view.agenda_model.index(index, 7)
+    assert notes.data().startswith("Restore needed two attempts <b>sic</b> · Latest backup")
+    # the tooltip is rich text: the user's words are escaped so they show as typed
+    assert "two attempts &lt;b&gt;sic&lt;/b&gt;" in notes.data(Qt.ItemDataRole.ToolTipRole)
     assert view.grid.counts[date(2026, 6, 30)].done == 1
 
 
