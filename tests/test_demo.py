@@ -170,7 +170,8 @@ def test_every_ticket_has_its_sla_fields_and_coverage_as_the_engines_compute_the
         zone = ctx.calendar.zone
         sample = session.scalars(
             select(Ticket).where(Ticket.id % 7 == 0)
-            .options(selectinload(Ticket.events), selectinload(Ticket.contract))).all()
+            .options(selectinload(Ticket.events), selectinload(Ticket.contract),
+                     selectinload(Ticket.time_entries))).all()
         assert len(sample) > 400
         for ticket in sample:
             tier = ticket.contract.tier_code if ticket.contract else None
@@ -198,6 +199,20 @@ def test_every_ticket_has_its_sla_fields_and_coverage_as_the_engines_compute_the
             if ticket.events:
                 assert ticket.updated_at == max(e.at for e in ticket.events)
             assert ticket.scope_override in (None, True)
+            # the audit trail in the shapes services.tickets writes
+            previous = "new"
+            for event in ticket.events:
+                if event.type == "status":
+                    assert event.data == {"from": previous}
+                    previous = event.status
+                elif event.type == "assignment":
+                    assert event.data["to"] == ticket.assignee_id and event.body
+            logged = sorted((e.data["date"], e.data["minutes"], e.data["category"], e.body)
+                            for e in ticket.events if e.type == "time_entry")
+            assert logged == sorted((t.work_date.isoformat(), t.minutes, t.category, t.note)
+                                    for t in ticket.time_entries)
+            for entry in ticket.time_entries:
+                assert entry.work_date == entry.created_at.astimezone(IST).date()
 
 
 def test_some_tickets_are_open_some_at_risk_some_breached(demo_db):

@@ -222,6 +222,7 @@ def _ensure_holidays(session: Session, today: date) -> None:
 
 
 def _staff(session: Session, rng: random.Random) -> list[tuple[int, str]]:
+    """The support team: (id, display name); the first is the support manager."""
     team = text.STAFF[:rng.randint(4, 6)]
     staff = []
     for username, display_name in team:
@@ -231,7 +232,7 @@ def _staff(session: Session, rng: random.Random) -> list[tuple[int, str]]:
             user.email = f"{username}@arukz.com"
         staff.append(user)
     session.flush()
-    return [(user.id, user.username) for user in staff]
+    return [(user.id, user.display_name or user.username) for user in staff]
 
 
 def _insert_clients(session: Session, plans: list[ClientPlan]) -> None:

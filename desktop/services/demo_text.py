@@ -66,7 +66,7 @@ TITLES = [
     ("functionality", "high", "Search not functioning on the {page}", 4),
     ("bug_fix", "high", "Enquiry e-mails not reaching the {dept}", 3),
     ("performance", "high", "{page} takes over 10 seconds to load", 2),
-    ("security_update", "high", "Critical {plugin} security update pending", 2),
+    ("security_update", "high", "Security update pending for {plugin}", 2),
     ("third_party", "high", "{service} integration stopped syncing", 2),
     ("technical_issue", "high", "SSL certificate warning on the {page}", 1),
     ("bug_fix", "medium", "Broken link on the {page}", 8),

@@ -82,7 +82,7 @@ class ChunkContext:
     day_starts: list[int]  # UTC epoch seconds of each local (IST) midnight
     day_segment: list[int]  # day index -> index into segments
     segments: list[Segment]
-    staff: list[tuple[int, str]]  # (id, username); the first is the support manager
+    staff: list[tuple[int, str]]  # (id, display name); the first is the support manager
     dedicated: dict[int, int]  # premium client id -> its dedicated manager's staff id
     contacts: dict[int, list[str]]  # client id -> contact first names
     sla: SlaContext
@@ -152,7 +152,9 @@ def _dumps(value: dict) -> str:
 
 
 _FROM_JSON = {p: _dumps({"from": p}) for p in ("critical", "high", "medium", "low")}
-_MINUTES_JSON = {m: _dumps({"minutes": m}) for m in set(CONTENT_MINUTES + WORK_MINUTES)}
+_STATUS_FROM_JSON = {s: _dumps({"from": s}) for s in ("new", "acknowledged", "in_progress",
+                                                       "waiting_on_client", "resolved")}
+_OVERRIDE_JSON = _dumps({"in_scope": True, "previous": False})
 
 
 class _Generator:
@@ -165,7 +167,9 @@ class _Generator:
         self.now = _EPOCH + timedelta(seconds=ctx.now_ts)
         self.suffix = ctx.tz_suffix
         self.verdicts: dict[tuple, object] = {}
-        self.assign_json = {sid: _dumps({"assignee": name}) for sid, name in ctx.staff}
+        # the audit trail's shapes, as services.tickets writes them
+        self.staff_names = dict(ctx.staff)
+        self.assign_json = {sid: _dumps({"from": None, "to": sid}) for sid, _ in ctx.staff}
         self.staff_ids = [sid for sid, _ in ctx.staff]
         self.follow_up_us = int(3 * ctx.sla.calendar.day_minutes) * US_PER_MINUTE
         # every day of the history and a few weeks beyond, every second of a day
@@ -271,7 +275,7 @@ class _Generator:
             override, override_reason = True, rng.choice(text.OVERRIDE_REASONS)
             at = events[0][0]
             events.insert(1, (at, "override", ctx.staff[0][0], None, None, False,
-                              override_reason, '{"in_scope": true}'))
+                              override_reason, _OVERRIDE_JSON))
 
         sla = ctx.sla
         created_dt = _EPOCH + timedelta(seconds=created)
@@ -297,9 +301,7 @@ class _Generator:
         for at, etype, author, ev_status, ev_priority, public, body, data in events:
             append_event((ticket_id, ts_text(at), etype, author, ev_status, ev_priority, public,
                           body, data))
-        for at, minutes, note, author in entries:
-            local_day = (at + IST_OFFSET) // DAY
-            work_date = (_EPOCH_NAIVE + timedelta(days=local_day)).date().isoformat()
+        for at, minutes, note, author, work_date in entries:
             rows.time_entries.append((ticket_id, work_date, minutes, category, note, author,
                                       ts_text(at), 1))
         if result.resolved_at is not None:
@@ -340,18 +342,24 @@ class _Generator:
             t_resp = t0 + 60
         if random() < 0.5:
             t_assign = min(t0 + 60 + int(random() * 1140), (t0 + t_resp) // 2)
-            add((t_assign, "assignment", manager, None, None, False, "",
-                 self.assign_json[assignee]))
+            add((t_assign, "assignment", manager, None, None, False,
+                 self.staff_names[assignee], self.assign_json[assignee]))
+        state = ["new"]
+
+        def status(at: int, author: int, new: str, public: bool = False, body: str = "") -> None:
+            add((at, "status", author, new, None, public, body, _STATUS_FROM_JSON[state[0]]))
+            state[0] = new
+
         if random() < 0.45:
             add((t_resp, "reply", assignee, None, None, True, pick(text.FIRST_REPLIES), None))
             t = t_resp + 300 + int(random() * 3300)
-            add((t, "status", assignee, "in_progress", None, False, "", None))
+            status(t, assignee, "in_progress")
         else:
-            add((t_resp, "status", assignee, "acknowledged", None, False, "", None))
+            status(t_resp, assignee, "acknowledged")
             t = t_resp
             if random() < 0.6:
                 t = later(t, 5 + 85 * random())
-                add((t, "status", assignee, "in_progress", None, False, "", None))
+                status(t, assignee, "in_progress")
 
         current = priority
         if random() < 0.08:  # a priority change re-measures the ticket
@@ -373,10 +381,8 @@ class _Generator:
         if random() < 0.22:  # waiting on the client for details or content
             t_wait = t + (t_res - t) // 3
             back = t_wait + 2 * 3600 + int(random() * (4 * DAY - 2 * 3600))
-            add((t_wait, "status", assignee, "waiting_on_client", None, True,
-                 pick(text.WAITING_ASKS), None))
-            add((back, "status", assignee, "in_progress", None, False, pick(text.CLIENT_BACK),
-                 None))
+            status(t_wait, assignee, "waiting_on_client", True, pick(text.WAITING_ASKS))
+            status(back, assignee, "in_progress", False, pick(text.CLIENT_BACK))
             t_res = max(t_res + (back - t_wait), back + 1800)
             t = back
         if random() < 0.3:
@@ -391,23 +397,22 @@ class _Generator:
             at = t + (t_res - t) * (j + 1) // (n_entries + 1)
             minutes = pick(CONTENT_MINUTES if category == "content_update" else WORK_MINUTES)
             note = pick(notes)
-            entries.append((at, minutes, note, assignee))
-            add((at, "time_entry", assignee, None, None, False, f"{minutes} min: {note}",
-                 _MINUTES_JSON[minutes]))
+            work_date = self.ts_text(at + IST_OFFSET)[:10]  # the agency's (IST) date
+            entries.append((at, minutes, note, assignee, work_date))
+            # json.dumps(sort_keys=True) of {"category", "date", "minutes"}: plain ASCII values
+            add((at, "time_entry", assignee, None, None, False, note,
+                 f'{{"category": "{category}", "date": "{work_date}", "minutes": {minutes}}}'))
 
-        add((t_res, "status", assignee, "resolved", None, True, pick(text.RESOLUTIONS), None))
+        status(t_res, assignee, "resolved", True, pick(text.RESOLUTIONS))
         t_end = t_res
         if random() < 0.05:  # reopened: the fix did not hold
             t_reopen = t_res + 4 * 3600 + int(random() * (3 * DAY - 4 * 3600))
-            add((t_reopen, "status", assignee, "in_progress", None, True, pick(text.REOPENS),
-                 None))
+            status(t_reopen, assignee, "in_progress", True, pick(text.REOPENS))
             t_end = later(t_reopen, max(15.0, targets.resolution_minutes
                                         * (0.05 + 0.25 * random())))
-            add((t_end, "status", assignee, "resolved", None, True, pick(text.RESOLUTIONS),
-                 None))
+            status(t_end, assignee, "resolved", True, pick(text.RESOLUTIONS))
         if random() < 0.6:
-            add((t_end + 3 * DAY + int(random() * 4 * DAY), "status", manager, "closed", None,
-                 False, "", None))
+            status(t_end + 3 * DAY + int(random() * 4 * DAY), manager, "closed")
         events.sort(key=_event_time)
         return events, entries, current
 
