@@ -289,3 +289,15 @@ def test_long_tables_split_with_their_header_repeated(world, tmp_path):
     assert len(with_rows) >= 4
     assert all("Ticket" in p and "Opened" in p for p in with_rows)   # header on every page
     assert all(f"of {len(pages)}" in p for p in pages)
+
+
+def test_workers_that_cannot_open_the_database_report_it(tmp_path):
+    jobs = [(1, "A", str(tmp_path / "a.pdf")), (2, "B", str(tmp_path / "b.pdf")),
+            (3, "C", str(tmp_path / "c.pdf"))]
+    not_a_database = tmp_path / "junk.db"
+    not_a_database.write_bytes(b"this is not SQLite" * 100)
+    results = report_export.export_many(f"sqlite:///{not_a_database}", "monthly", "2026-03",
+                                        jobs, processes=2)
+    assert [r.path for r in results] == [None, None, None]
+    assert all(r.error for r in results)
+    assert not list(tmp_path.glob("*.pdf"))

@@ -107,16 +107,25 @@ def plan_files(clients: Sequence[tuple[int, str]], kind: str, period: str,
 
 # ------------------------------------------------------------------------ several clients
 _worker_db = None
+_worker_error = ""
 
 
 def _init_worker(url_text: str | None, read_only: bool) -> None:
-    global _worker_db
-    from desktop.storage.database import open_database
-    _worker_db = open_database(url_text, read_only=read_only)
+    # An initializer that raises makes the pool respawn workers for ever: keep the error and
+    # report it for each client instead.
+    global _worker_db, _worker_error
+    try:
+        from desktop.storage.database import open_database
+        _worker_db = open_database(url_text, read_only=read_only)
+    except Exception as exc:  # noqa: BLE001
+        _worker_error = str(exc) if isinstance(exc, UserError) else \
+            f"cannot open the database ({type(exc).__name__})"
 
 
 def _work(job: tuple[int, str, str, str, str, datetime | None]) -> ExportResult:
     client_id, name, kind, period, target, now = job
+    if _worker_db is None:
+        return ExportResult(client_id, name, None, _worker_error or "no database")
     try:
         with _worker_db.session() as session:
             export_one(session, client_id, kind, period, target, now)
