@@ -527,3 +527,17 @@ def test_progress_on_a_terminal_is_one_line_redrawn_in_place():
     assert written.count("\r") == 4  # two redraws, then the line wiped
     assert "demo:  50%  tickets 500 of 1,000" in written
     assert written.endswith("\r")
+
+
+def test_another_open_connection_only_means_the_wal_stays(sqlite_url):
+    db = open_database(sqlite_url)
+    other = open_database(sqlite_url)
+    with other.engine.connect() as connection:
+        connection.exec_driver_sql("SELECT COUNT(*) FROM tiers").scalar()
+        generate_demo(db, clients=4, tickets=100, seed=1, now=NOW)
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    assert _fingerprint(other)["counts"]["tickets"] == 100
+    other.dispose()
+    db.dispose()

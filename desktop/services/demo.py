@@ -183,10 +183,13 @@ def _bulk_load_settings(connection) -> str | None:  # noqa: ANN001
     off: a crash of the program still leaves a consistent file; only a power cut could not.
     Returns the journal mode to restore."""
     previous = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    connection.exec_driver_sql("PRAGMA busy_timeout = 0")  # another connection: don't wait
     try:
         connection.exec_driver_sql("PRAGMA journal_mode = DELETE")
     except OperationalError:
         connection.rollback()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(timeout)}")
     connection.exec_driver_sql("PRAGMA synchronous = OFF")
     connection.exec_driver_sql("PRAGMA cache_size = -262144")
     connection.commit()
