@@ -145,7 +145,7 @@ def quarterly_report(session: Session, client_id: int, quarter: str | Period,
     start, end = period.bounds(zone)
     prev_start, _ = previous.bounds(zone)
     contract = rd.contract_for(session, client_id, period)
-    clocks = rd._Clocks(session)
+    clocks = rd.SlaClocks(session)
 
     both = rd.load_tickets(session, client_id, prev_start, end, zone, as_of, clocks)
     # created_at is already the agency's local time: bucket by its calendar date (cheap)
