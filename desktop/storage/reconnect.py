@@ -72,7 +72,8 @@ class ReconnectPolicy:
     """Run database work, riding out a lost server (see the module docstring).
 
     ``on_state(state, sentence)`` is called with ``"lost"`` (with the attempt count and the next
-    wait in the sentence) and ``"restored"``; it runs on the calling (worker) thread.
+    wait in the sentence), ``"gave_up"`` (the user stopped waiting) and ``"restored"``; it runs
+    on the calling (worker) thread.
     ``max_wait`` seconds (None: until cancelled) bounds the wait for one piece of work.
     """
 
@@ -84,10 +85,17 @@ class ReconnectPolicy:
         self.max_wait = max_wait
         self._cancel = threading.Event()
         self.lost = False
+        self.gave_up = False
 
     def cancel(self) -> None:
-        """Stop waiting: the pending work fails with a plain sentence."""
+        """Stop waiting: the pending work fails with a plain sentence, and so does further
+        work that finds the server still gone, at once, until ``resume()`` or a success."""
+        self.gave_up = True
         self._cancel.set()
+
+    def resume(self) -> None:
+        """Wait for the server again."""
+        self.gave_up = False
 
     def __call__(self, fn: Callable[[], Any]) -> Any:
         return self.run(fn)
@@ -108,10 +116,15 @@ class ReconnectPolicy:
                                         "connect to the server to make changes") from None
                 if self.db.is_sqlite or not is_connection_lost(exc):
                     raise
+                reason = describe_connect_error(exc, self.db.url)
+                if self.gave_up:
+                    self.on_state("gave_up", reason)
+                    raise ReconnectCancelled(
+                        f"{reason} Your changes were not saved; they are still in the form."
+                    ) from None
                 attempt += 1
                 delays = delays or self.backoff.delays()
                 delay = next(delays)
-                reason = describe_connect_error(exc, self.db.url)
                 self.lost = True
                 log.info("connection lost (attempt %d): %s", attempt, reason)
                 self.on_state("lost", f"{reason} Reconnecting (attempt {attempt}, next try in "
@@ -123,11 +136,12 @@ class ReconnectPolicy:
                         f"{reason} Your changes were not saved; they are still in the form."
                     ) from None
                 if self._cancel.wait(delay):
+                    self.on_state("gave_up", reason)
                     raise ReconnectCancelled(
                         "Stopped waiting for the server; your changes were not saved and are "
                         "still in the form.") from None
                 continue
-            if self.lost:
-                self.lost = False
+            if self.lost or self.gave_up:
+                self.lost = self.gave_up = False
                 self.on_state("restored", "Reconnected to the server.")
             return value

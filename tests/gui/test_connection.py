@@ -259,6 +259,40 @@ def test_the_reconnect_banner_and_the_pending_save_completing(qtbot, window_on, 
 
 
 @pytest.mark.pg
+def test_stop_waiting_gives_the_save_back_to_the_form(qtbot, window_on, pg_url):
+    from desktop.errors import UserError
+    from desktop.storage.reconnect import Backoff
+    from tests.shared_helpers import TcpProxy
+
+    proxy = TcpProxy()
+    try:
+        window = window_on(make_url(pg_url).set(port=proxy.port).render_as_string(False))
+        feature = window.connection_feature
+        feature.policy.backoff = Backoff(initial=0.2, maximum=0.5)
+        proxy.cut()
+        failed = []
+        db = window.context.db
+        window.context.runner.run(lambda: db.session().connection().exec_driver_sql("SELECT 1"),
+                                  lambda _v: None, failed.append)
+        qtbot.waitUntil(lambda: feature.banner.state == "lost", timeout=10000)
+        assert feature.banner.action.text() == "Stop waiting"
+        qtbot.mouseClick(feature.banner.action, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(failed), timeout=10000)  # at once, not after a retry
+        assert isinstance(failed[0], UserError)
+        assert "not saved" in str(failed[0]) and "still in the form" in str(failed[0])
+        assert feature.banner.action.text() == "Try again"
+        assert "Not waiting for the server any more" in feature.banner.text.text()
+        proxy.restore()
+        qtbot.mouseClick(feature.banner.action, Qt.MouseButton.LeftButton)
+        done = []
+        window.context.runner.run(lambda: db.session().connection().exec_driver_sql(
+            "SELECT 1").scalar(), done.append)
+        qtbot.waitUntil(lambda: done == [1], timeout=10000)
+    finally:
+        proxy.close()
+
+
+@pytest.mark.pg
 def test_switching_to_a_shared_server_without_restarting(qtbot, window_on, sqlite_url,
                                                          pg_url, memory_keyring):
     from desktop.storage.snapshot import find_snapshot

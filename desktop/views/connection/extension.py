@@ -138,16 +138,27 @@ class ConnectionFeature(QObject):
     def _on_state(self, state: str, sentence: str) -> None:
         if state == "lost":
             self.banner.show_state("lost", f"Connection to the server lost — reconnecting. "
-                                           f"{sentence} Your unsaved work stays where it is.")
+                                           f"{sentence} Your unsaved work stays where it is.",
+                                   "Stop waiting", self.policy.cancel)
             self._set_status(" — connection lost, reconnecting")
+        elif state == "gave_up":
+            self.banner.show_state("lost", f"Not waiting for the server any more. {sentence} "
+                                           "Nothing is saved until it is back.",
+                                   "Try again", self._try_again)
+            self._set_status(" — server out of reach")
         elif state == "restored":
-            if self.banner.state == "lost":
+            if self.banner.state in ("lost", "gave_up"):
                 self.banner.show_state("restored", "Reconnected to the server; everything "
                                                    "is up to date.", hide_after_ms=4000)
             self._set_status()
             self._on_change(EVERYTHING, None)
             if self.db.mode == "shared":
                 self.refresh_snapshot()
+
+    def _try_again(self) -> None:
+        self.policy.resume()
+        self.banner.show_state("connecting", "Trying the server again…")
+        self._on_change(EVERYTHING, None)  # the views reload, which reconnects
 
     # offline snapshot -----------------------------------------------------------------------
     def refresh_snapshot(self) -> None:
