@@ -7,6 +7,7 @@ shared DB worker stays free for the other views; progress comes back through a q
 """
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import threading
@@ -27,6 +28,8 @@ from desktop.services import report_export
 
 from ..messages import dialogs
 from ..worker import describe_error
+
+log = logging.getLogger(__name__)
 
 KIND_NAMES = {rd.MONTHLY: "Monthly maintenance report", rd.QUARTERLY: "Quarterly review"}
 NOTE_TITLES = {rd.MONTHLY: "Summary of the month", rd.QUARTERLY: "Recommendations"}
@@ -298,7 +301,7 @@ class ReportsView(QWidget):
         def load() -> list[tuple[int, str]]:
             with self.context.db.session() as session:
                 return rd.report_clients(session)
-        self.context.runner.run(load, self._show_clients, self._fail)
+        self._run(load, self._show_clients, self._fail)
 
     def _show_clients(self, clients: list[tuple[int, str]]) -> None:
         checked = {cid for cid, _ in self.checked_clients()}
@@ -355,6 +358,13 @@ class ReportsView(QWidget):
         elif kind == "report" and not self._note_edited():
             self._load_note()
 
+    def _run(self, fn, on_success, on_failure) -> None:  # noqa: ANN001
+        """Database work on the shared worker; nothing when the app is shutting it down."""
+        try:
+            self.context.runner.run(fn, on_success, on_failure)
+        except RuntimeError:  # the worker was shut down: the window is closing
+            log.debug("reports: worker already shut down", exc_info=True)
+
     def _fail(self, exc: BaseException) -> None:
         dialogs().error(self, "Reports", describe_error(exc))
 
@@ -394,7 +404,7 @@ class ReportsView(QWidget):
             self._note_loaded = note.body
             self._update_buttons()
 
-        self.context.runner.run(load, show, self._fail)
+        self._run(load, show, self._fail)
 
     def _note_edited(self) -> bool:
         return self.note.toPlainText() != self._note_loaded
@@ -426,7 +436,7 @@ class ReportsView(QWidget):
                 return
             self._fail(exc)
 
-        self.context.runner.run(save, saved, failed)
+        self._run(save, saved, failed)
 
     def _reload_after_conflict(self, key, mine: str | None) -> None:  # noqa: ANN001
         def load() -> rd.NoteText:
@@ -444,10 +454,10 @@ class ReportsView(QWidget):
                 def save_mine() -> rd.NoteText:
                     with self.context.db.transaction() as session:
                         return rd.save_report_note(session, *key, mine, note.version)
-                self.context.runner.run(save_mine, lambda _: self.status.setText("Text saved."),
+                self._run(save_mine, lambda _: self.status.setText("Text saved."),
                                         self._fail)
 
-        self.context.runner.run(load, show, self._fail)
+        self._run(load, show, self._fail)
 
     # ------------------------------------------------------------------------ export
     def _browse(self) -> None:
@@ -583,7 +593,7 @@ class ReportsView(QWidget):
                 report_export.export_one(session, client[0], kind, period, target)
             return str(target)
 
-        self.context.runner.run(make, self._show_preview, self._fail)
+        self._run(make, self._show_preview, self._fail)
 
     def _show_preview(self, path: str) -> None:
         from PySide6.QtPdf import QPdfDocument
@@ -623,7 +633,7 @@ class ReportsView(QWidget):
                                 f"the sending is recorded on the client's page.")
             open_url(QUrl.fromLocalFile(draft))
 
-        self.context.runner.run(write, done, self._fail)
+        self._run(write, done, self._fail)
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt's name
         self.cancel()
