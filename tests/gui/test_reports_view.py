@@ -178,3 +178,25 @@ def test_a_text_saved_meanwhile_by_someone_else_is_shown_and_chosen(qtbot, view,
     with app_context.db.session() as session:
         assert rd.get_report_note(session, client_id, "quarterly_recommendations",
                                   "2026-Q1").body == "Mine: move to Premium."
+
+
+def test_offline_snapshot_can_export_but_not_write(qtbot, view, app_context):
+    app_context.db.read_only = True
+    try:
+        _choose(view, "monthly", "2026-03")
+        view.client_list.setCurrentRow(0)
+        qtbot.waitUntil(lambda: "calm" in view.note.toPlainText())
+        assert view.note.isReadOnly() and not view.save_note.isEnabled()
+        view.set_checked({view.client_list.item(0).data(256)})
+        assert view.export_button.isEnabled()
+        assert not view.send_button.isEnabled()
+    finally:
+        app_context.db.read_only = False
+
+
+def test_apply_filter_opens_on_a_client_type_and_period(qtbot, view):
+    client_id = view.client_list.item(0).data(256)
+    view.apply_filter(client_id=client_id, kind="quarterly")
+    assert view.current_kind() == "quarterly"
+    assert view.checked_clients() == [(client_id, "Acme Traders")]
+    qtbot.waitUntil(lambda: view.save_note.isEnabled())
