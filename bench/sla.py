@@ -13,7 +13,7 @@ import argparse
 import json
 import random
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from desktop.services.business_calendar import BusinessCalendar
 from desktop.services.seed import india_holidays
