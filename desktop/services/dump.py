@@ -91,6 +91,9 @@ def read_dump_file(path: str | os.PathLike) -> Any:
                         f"column {exc.colno}") from None
     except RecursionError:
         raise UserError(f"{path} is not a JSON dump: it is nested too deeply") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits (CVE-2020-10735)
+        raise UserError(f"{path} is not a JSON dump: it holds a number too long to "
+                        "read") from None
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from None
 
