@@ -159,17 +159,19 @@ def test_fonts_are_embedded(world, tmp_path):
     db, client_id, _ = world
     with db.session() as session:
         build_monthly(monthly_report(session, client_id, "2026-03", now=NOW), tmp_path / "m.pdf")
-    fonts = set()
-    for page in PdfReader(str(tmp_path / "m.pdf")).pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            fonts.add(str(font["/BaseFont"]))
-            descendant = font.get("/DescendantFonts")
-            descriptor = (descendant[0].get_object() if descendant else font).get(
-                "/FontDescriptor")
-            if descriptor is not None:
-                assert "/FontFile2" in descriptor.get_object()
-    assert any("DejaVuSans" in f for f in fonts), fonts
+        build_quarterly(quarterly_report(session, client_id, "2026-Q1", now=NOW),
+                        tmp_path / "q.pdf")
+    for name in ("m.pdf", "q.pdf"):
+        fonts = set()
+        for page in PdfReader(str(tmp_path / name)).pages:
+            for font in page["/Resources"]["/Font"].values():
+                font = font.get_object()
+                fonts.add(str(font["/BaseFont"]))
+                descendant = font.get("/DescendantFonts")
+                descriptor = (descendant[0].get_object() if descendant else font).get(
+                    "/FontDescriptor")
+                assert descriptor is not None and "/FontFile2" in descriptor.get_object()
+        assert fonts and all("DejaVuSans" in f for f in fonts), fonts   # all embedded
 
 
 # ------------------------------------------------------------------------------------ CLI

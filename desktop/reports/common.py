@@ -83,13 +83,17 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(folder / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
                                   boldItalic=FONT_BOLD)
+    # Charts start from reportlab.graphics' default state, whose font is Helvetica (not
+    # embedded, no ₹): make ours the default so every font in a report is embedded.
+    from reportlab.graphics.shapes import STATE_DEFAULTS
+    STATE_DEFAULTS["fontName"] = FONT
     _registered = True
 
 
 # ----------------------------------------------------------------------------------- styles
 def _style(name: str, **kw) -> ParagraphStyle:  # noqa: ANN003
-    base = dict(fontName=FONT, fontSize=9.5, leading=13, textColor=INK, splitLongWords=1,
-                wordWrap=None)
+    base = dict(fontName=FONT, bulletFontName=FONT, fontSize=9.5, leading=13, textColor=INK,
+                splitLongWords=1, wordWrap=None)
     base.update(kw)
     return ParagraphStyle(name, **base)
 
@@ -244,7 +248,7 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
     commands = [
         ("BACKGROUND", (0, 0), (-1, 0), BRAND),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONT", (0, 1), (-1, -1), FONT, 8, 10),
+        ("FONT", (0, 0), (-1, -1), FONT, 8, 10),
         ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("TOPPADDING", (0, 0), (-1, -1), 3.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
@@ -290,7 +294,7 @@ def tiles(items: Sequence[tuple[str, str]], columns: int = 3) -> Table:
                 line.append("")
         grid.append(line)
     table = Table(grid, colWidths=grid_cols, hAlign="LEFT")
-    commands = [("VALIGN", (0, 0), (-1, -1), "TOP"),
+    commands = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), FONT),
                 ("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8)]
     for r, row in enumerate(grid):
@@ -306,6 +310,7 @@ def status_banner(text: str, level: str) -> Table:
     table = Table([[Paragraph(esc(text), STYLES["status"])]], colWidths=[CONTENT_WIDTH])
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), LEVEL_COLOURS.get(level, BRAND)),
+        ("FONT", (0, 0), (-1, -1), FONT),
         ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
         ("LEFTPADDING", (0, 0), (-1, -1), 10)]))
     return table
@@ -315,6 +320,7 @@ def side_by_side(left: Flowable, right: Flowable, split: float = 0.5) -> Table:
     table = Table([[left, right]], colWidths=[CONTENT_WIDTH * split,
                                                CONTENT_WIDTH * (1 - split)], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("FONT", (0, 0), (-1, -1), FONT),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return table
@@ -408,6 +414,8 @@ def _canvas_class(meta: ReportMeta):  # noqa: ANN202
 
     class NumberedCanvas(pdf_canvas.Canvas):
         def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            if not kwargs.get("initialFontName"):  # no stray Helvetica: every font embedded
+                kwargs["initialFontName"] = FONT
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
 
