@@ -352,14 +352,17 @@ def test_refuses_a_database_that_already_has_clients(sqlite_url):
     db.dispose()
 
 
-def test_cancelling_writes_nothing(sqlite_url):
+@pytest.mark.parametrize("workers", [0, 2])
+def test_cancelling_writes_nothing(sqlite_url, monkeypatch, workers):
+    monkeypatch.setattr(demo_module, "CHUNK_TICKETS", 100)
     db = open_database(sqlite_url)
 
     def progress(fraction, message):  # noqa: ANN001, ANN202
         return fraction < 0.5
 
     with pytest.raises(DemoCancelled):
-        generate_demo(db, clients=5, tickets=400, seed=1, now=NOW, progress=progress)
+        generate_demo(db, clients=5, tickets=400, seed=1, now=NOW, progress=progress,
+                      workers=workers)
     counts = _fingerprint(db)["counts"]
     assert set(counts.values()) == {0}
     generate_demo(db, clients=5, tickets=400, seed=1, now=NOW)  # still usable afterwards
