@@ -125,8 +125,10 @@ def _insert_rows(target: Connection, table: Table, columns: list, rows: list) ->
     SQLite ``executemany``, the fastest way in for each."""
     dialect = target.dialect
     processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-    values = [tuple(v if p is None or v is None else p(v) for p, v in zip(processors, row))
-              for row in rows]
+    # column by column: one map() per column is much cheaper than a call per cell
+    by_column = list(zip(*rows))
+    values = list(zip(*[column if process is None else list(map(process, column))
+                        for process, column in zip(processors, by_column)]))
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(c.name) for c in columns)
     table_name = dialect.identifier_preparer.format_table(table)

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -82,7 +83,8 @@ def refresh_snapshot(db: Database, now: datetime | None = None) -> SnapshotInfo:
         building = open_database(f"sqlite:///{tmp}", seed=False)
         try:
             with building.engine.begin() as connection:
-                counts = copy_tables(db.engine, connection)
+                # a breath between batches: this runs beside the window's thread
+                counts = copy_tables(db.engine, connection, lambda _t, _n: time.sleep(0.002))
         finally:
             building.dispose()
         # a single self-contained file: no -wal beside it, readable with mode=ro
