@@ -162,7 +162,11 @@ class ConnectionFeature(QObject):
 
     # offline snapshot -----------------------------------------------------------------------
     def refresh_snapshot(self) -> None:
-        """Refresh the local snapshot of the shared database, in the background."""
+        """Refresh the local snapshot of the shared database, in the background (once at a
+        time: a refresh asked for while one runs is the same refresh)."""
+        running = getattr(self, "_snapshot_thread", None)
+        if running is not None and running.is_alive():
+            return
         db = self.db
 
         def work() -> None:
