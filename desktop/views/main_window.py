@@ -332,9 +332,13 @@ class MainWindow(QMainWindow):
     def shortcut_list(self) -> list[tuple[str, str, str]]:
         """(menu, action, shortcut) of every action that has a shortcut, menus in order."""
         rows: list[tuple[str, str, str]] = []
+        seen: set[int] = set()
 
         def walk(menu, path: str) -> None:  # noqa: ANN001
             for action in menu.actions():
+                if id(action) in seen:
+                    continue  # an action in two menus (New ticket) is listed once
+                seen.add(id(action))
                 if action.menu() is not None:
                     walk(action.menu(), f"{path} › {action.text().replace('&', '')}")
                 elif not action.isSeparator() and not action.shortcut().isEmpty():
