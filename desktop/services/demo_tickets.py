@@ -284,26 +284,31 @@ class _Generator:
             [SlaEvent(_EPOCH + timedelta(seconds=e[0]), e[1], e[3], e[4], e[5]) for e in events],
             sla.policies, sla.calendar, self.now, sla.at_risk_percent)
 
-        ts_text = self.ts_text
+        ts_text, dt_text = self.ts_text, self.dt_text
         rows = self.rows
+        # events lie between the first day of the history and now: inside the day table
+        day_texts, sec_texts, first_day = self.day_texts, self.sec_texts, self.first_day
+        texts = {}
+        append_event = rows.events.append
+        for at, etype, author, ev_status, ev_priority, public, body, data in events:
+            day = at // DAY
+            at_text = texts[at] = day_texts[day - first_day] + sec_texts[at - day * DAY]
+            append_event((ticket_id, at_text, etype, author, ev_status, ev_priority, public,
+                          body, data))
         rows.tickets.append((
             ticket_id, ticket_id, client_id, contract_id, title, description, final_priority,
             status, category, channel, assigned, ts_text(created),
-            ts_text(events[-1][0] if events else created),
-            self.dt_text(result.first_response_at), self.dt_text(result.resolved_at),
-            ts_text(closed_at) if closed_at is not None else None,
-            result.clock, self.dt_text(result.response.due_at),
-            self.dt_text(result.resolution.due_at), self.dt_text(result.sla_due_at),
+            texts[events[-1][0]] if events else ts_text(created),
+            dt_text(result.first_response_at), dt_text(result.resolved_at),
+            texts[closed_at] if closed_at is not None else None,
+            result.clock, dt_text(result.response.due_at),
+            dt_text(result.resolution.due_at), dt_text(result.sla_due_at),
             result.resolution_paused, int(result.resolution.used_minutes),
             result.response.state == "breached", result.resolution.state == "breached",
             verdict.in_scope, verdict.reason, override, override_reason, 1))
-        append_event = rows.events.append
-        for at, etype, author, ev_status, ev_priority, public, body, data in events:
-            append_event((ticket_id, ts_text(at), etype, author, ev_status, ev_priority, public,
-                          body, data))
         for at, minutes, note, author, work_date in entries:
             rows.time_entries.append((ticket_id, work_date, minutes, category, note, author,
-                                      ts_text(at), 1))
+                                      texts[at], 1))
         if result.resolved_at is not None:
             self.follow_up(ticket_id, result.resolved_at, assignee)
 
