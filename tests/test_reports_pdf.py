@@ -61,7 +61,7 @@ def test_monthly_pdf_holds_the_figures_and_page_numbers(world, tmp_path):
     assert "Acme Traders" in pages[0] and "March 2026" in pages[0]
     assert "Monthly maintenance report" in pages[0]
     assert "1 critical incident" in flat
-    assert "60.0%" in flat and "99.95%" in flat and "4.5 h of 4 h" in flat
+    assert "80.0%" in flat and "99.95%" in flat and "4.5 h of 4 h" in flat
     assert "₹30,000.00" in flat
     assert "WooCommerce updated 8.1 → 8.2" in flat
     assert "Elementor 3.18 held back" in flat

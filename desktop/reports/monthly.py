@@ -65,7 +65,7 @@ def _at_a_glance(report: MonthlyReport) -> list[Flowable]:
     items = [
         (str(f.tickets_opened), "Tickets opened"),
         (str(f.tickets_resolved), "Tickets resolved"),
-        (c.percent(f.sla_met_percent), "SLA targets met"),
+        (c.percent(f.sla_met_percent), "Resolved tickets within SLA"),
         (c.percent(f.uptime_percent, 2), "Uptime"),
         (str(f.updates_applied), updates_label),
         (backups, "Backups verified (restore tested)"),
@@ -82,7 +82,7 @@ def _at_a_glance(report: MonthlyReport) -> list[Flowable]:
               c.tiles(items, columns=4)]
     notes = []
     if f.sla_met_percent is None:
-        notes.append("No ticket's SLA clock finished this month, so there is no SLA figure.")
+        notes.append("No ticket was resolved this month, so there is no SLA figure.")
     if f.uptime_percent is None and report.contract and report.contract.tier in (
             "warranty", "basic"):
         notes.append("Uptime reviews are part of the Standard and Premium plans.")

@@ -85,7 +85,8 @@ def _tickets(report: QuarterlyReport) -> list[Flowable]:
 def _compliance(report: QuarterlyReport) -> list[Flowable]:
     story = c.heading("SLA compliance by priority")
     if not any(row.tickets for row in report.compliance):
-        story.append(c.empty("No tickets, so no SLA figures this quarter."))
+        story.append(c.empty("No ticket was resolved this quarter, so there are no SLA "
+                             "figures."))
         return story
     rows = []
     for row in report.compliance:
@@ -95,14 +96,15 @@ def _compliance(report: QuarterlyReport) -> list[Flowable]:
         rows.append([c.priority_chip(row.priority), str(row.tickets), c.percent(row.met_percent),
                      hours_text(row.median_response_minutes),
                      hours_text(row.median_resolution_minutes)])
-    story.append(c.data_table(["Priority", "Tickets", "SLA met", "Median first response",
+    story.append(c.data_table(["Priority", "Resolved", "SLA met", "Median first response",
                                "Median resolution"], rows,
                               [34 * mm, 24 * mm, 28 * mm, 44 * mm, 44 * mm],
                               right=(1, 2, 3, 4)))
-    story.append(c.para("Times are measured on each ticket's SLA clock: business hours "
-                        "(Mon–Fri) or around the clock for Premium critical issues; waiting on "
-                        "your reply is not counted. Tickets still open without a missed target "
-                        "are not yet counted in “SLA met”.", "muted"))
+    story.append(c.para("Over the tickets resolved this quarter: “SLA met” means both the first "
+                        "response and the resolution were on time. Times are measured on each "
+                        "ticket's SLA clock: business hours (Mon–Fri) or around the clock for "
+                        "Premium critical issues; waiting on your reply is not counted.",
+                        "muted"))
     return story
 
 

@@ -9,8 +9,9 @@ Rules used by both reports (stated here so the tests and the PDF footnotes agree
   tickets resolved in it whenever they were created;
 - a clock is *met* when it stopped on time, *breached* when it stopped late or is still running
   past its due instant at the period's end, and otherwise still *running* (not counted);
-- a ticket met its SLA when it has a decided clock and none of its clocks was breached; SLA met %
-  = met tickets / tickets with a decided clock;
+- SLA met % = tickets *resolved* in the period whose response and resolution clocks were both
+  met / tickets resolved in the period (the dashboard's definition, so the figures agree); the
+  medians and the per-priority compliance are over the same tickets;
 - response and resolution times are measured on the ticket's SLA clock (business hours, or 24/7
   for premium critical tickets); resolution excludes time waiting on the client;
 - content-update minutes count against the month's allowance in the order they were logged
@@ -217,13 +218,9 @@ class TicketLine:
     minutes_logged: int = 0
 
     @property
-    def decided(self) -> bool:
-        return "breached" in (self.response_state, self.resolution_state) or (
-            self.response_state == "met" and self.resolution_state == "met")
-
-    @property
     def sla_met(self) -> bool:
-        return self.decided and "breached" not in (self.response_state, self.resolution_state)
+        """Neither clock breached (meaningful once the ticket is resolved)."""
+        return "breached" not in (self.response_state, self.resolution_state)
 
 
 @dataclass(frozen=True)
@@ -433,12 +430,18 @@ def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
     return None if instant is None else instant.astimezone(zone)
 
 
-def sla_met_percent(tickets: Iterable[TicketLine]) -> float | None:
-    """Met tickets / tickets with a decided clock, in percent; None when none is decided."""
-    decided = [t for t in tickets if t.decided]
-    if not decided:
+def sla_met_percent(resolved: Iterable[TicketLine]) -> float | None:
+    """Of the tickets resolved in a period, the percentage with both clocks met; None when
+    none was resolved."""
+    resolved = list(resolved)
+    if not resolved:
         return None
-    return 100.0 * sum(1 for t in decided if t.sla_met) / len(decided)
+    return 100.0 * sum(1 for t in resolved if t.sla_met) / len(resolved)
+
+
+def resolved_between(tickets: Iterable[TicketLine], start: datetime,
+                     end: datetime) -> list[TicketLine]:
+    return [t for t in tickets if t.resolved_at is not None and start <= t.resolved_at < end]
 
 
 def median(values: Iterable[float | None]) -> float | None:

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desktop.models import Client, Ticket
+from desktop.models import Client
 
 from . import report_data as rd
 from .report_data import (Branding, ClientInfo, ContentHours, ContractInfo, MaintenanceLine,
@@ -82,9 +81,7 @@ def monthly_report(session: Session, client_id: int, month: str | Period,
     tickets = rd.load_tickets(session, client_id, start, end, zone, as_of,
                               include_resolved_in=True)
     created = [t for t in tickets if start <= t.created_at < end]
-    resolved = session.scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.client_id == client_id, Ticket.resolved_at >= start,
-        Ticket.resolved_at < end)) or 0
+    resolved = rd.resolved_between(tickets, start, end)
     maintenance = rd.load_maintenance(session, client_id, period.first, period.last, zone)
     content = rd.content_hours(session, client_id, period.first, period.last, allowance)
 
@@ -117,7 +114,8 @@ def monthly_report(session: Session, client_id: int, month: str | Period,
         next_tasks=tuple(next_tasks))
 
 
-def _key_figures(created: list[TicketLine], resolved: int, maintenance: list[MaintenanceLine],
+def _key_figures(created: list[TicketLine], resolved: list[TicketLine],
+                 maintenance: list[MaintenanceLine],
                  content: ContentHours) -> KeyFigures:
     uptimes = [rd.uptime_of(m.figures) for m in maintenance if m.task == "uptime_review"]
     uptimes = [u for u in uptimes if u is not None]
@@ -134,8 +132,8 @@ def _key_figures(created: list[TicketLine], resolved: int, maintenance: list[Mai
     verified = sum(1 for m in backups if m.done_at is not None and m.outcome != "skipped"
                    and rd.restore_tested_of(m.figures) is not False)
     return KeyFigures(
-        tickets_opened=len(created), tickets_resolved=resolved,
-        sla_met_percent=rd.sla_met_percent(created),
+        tickets_opened=len(created), tickets_resolved=len(resolved),
+        sla_met_percent=rd.sla_met_percent(resolved),
         uptime_percent=min(uptimes) if uptimes else None,
         updates_applied=applied, updates_held_back=held,
         backups_verified=verified, backup_checks=len(backups),

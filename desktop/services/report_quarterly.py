@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desktop.models import Client, Ticket
+from desktop.models import Client
 
 from . import report_data as rd
 from .report_data import (Branding, ClientInfo, ContentHours, ContractInfo, MaintenanceLine,
@@ -30,8 +29,7 @@ class Comparison:
 @dataclass(frozen=True)
 class PriorityCompliance:
     priority: str
-    tickets: int
-    decided: int
+    tickets: int            # resolved in the quarter
     met_percent: float | None
     median_response_minutes: float | None
     median_resolution_minutes: float | None
@@ -147,10 +145,13 @@ def quarterly_report(session: Session, client_id: int, quarter: str | Period,
     contract = rd.contract_for(session, client_id, period)
     clocks = rd.SlaClocks(session)
 
-    both = rd.load_tickets(session, client_id, prev_start, end, zone, as_of, clocks)
+    both = rd.load_tickets(session, client_id, prev_start, end, zone, as_of, clocks,
+                           include_resolved_in=True)
     # created_at is already the agency's local time: bucket by its calendar date (cheap)
-    tickets = [t for t in both if t.created_at.date() >= period.first]
-    before = [t for t in both if t.created_at.date() < period.first]
+    tickets = [t for t in both if period.first <= t.created_at.date() <= period.last]
+    before = [t for t in both if previous.first <= t.created_at.date() < period.first]
+    resolved_now = rd.resolved_between(both, start, end)
+    resolved_before = rd.resolved_between(both, prev_start, start)
     months = period.months()
 
     by_month = [{p: 0 for p in rd.PRIORITIES} for _ in months]
@@ -160,9 +161,10 @@ def quarterly_report(session: Session, client_id: int, quarter: str | Period,
         counts[t.priority] = counts.get(t.priority, 0) + 1
     share = {p: sum(1 for t in tickets if t.priority == p) for p in rd.PRIORITIES}
 
-    compliance = tuple(_compliance(p, [t for t in tickets if t.priority == p])
+    compliance = tuple(_compliance(p, [t for t in resolved_now if t.priority == p])
                        for p in rd.PRIORITIES)
-    breaches = tuple(_breaches(tickets))
+    touched = {t.number: t for t in tickets + resolved_now}  # opened or resolved this quarter
+    breaches = tuple(_breaches(sorted(touched.values(), key=lambda t: (t.created_at, t.number))))
     categories = tuple(sorted(
         (CategoryCount(c, n, sum(1 for t in tickets if t.category == c and not t.in_scope))
          for c, n in rd.counts_by(tickets, lambda t: t.category).items()),
@@ -193,20 +195,20 @@ def quarterly_report(session: Session, client_id: int, quarter: str | Period,
     notes = rd.resolution_notes(session, [t.number for t in criticals])
     critical_incidents = tuple(CriticalIncident(t, notes.get(t.number, "")) for t in criticals)
 
-    resolved = _resolved_count(session, client_id, start, end)
-    prev_resolved = _resolved_count(session, client_id, prev_start, start)
+    resolved, prev_resolved = len(resolved_now), len(resolved_before)
     comparisons = (
         _compare("Tickets opened", len(tickets), len(before), lower_is_better=None),
         _compare("Tickets resolved", resolved, prev_resolved, lower_is_better=None),
         _compare("Critical incidents", len(criticals),
                  sum(1 for t in before if t.priority == "critical"), lower_is_better=True),
-        _compare_percent("SLA met", rd.sla_met_percent(tickets), rd.sla_met_percent(before)),
+        _compare_percent("SLA met", rd.sla_met_percent(resolved_now),
+                         rd.sla_met_percent(resolved_before)),
         _compare_minutes("Median first response",
-                         rd.median(t.response_minutes for t in tickets),
-                         rd.median(t.response_minutes for t in before)),
+                         rd.median(t.response_minutes for t in resolved_now),
+                         rd.median(t.response_minutes for t in resolved_before)),
         _compare_minutes("Median resolution",
-                         rd.median(t.resolution_minutes for t in tickets),
-                         rd.median(t.resolution_minutes for t in before)),
+                         rd.median(t.resolution_minutes for t in resolved_now),
+                         rd.median(t.resolution_minutes for t in resolved_before)),
         Comparison("Content hours used", rd.hours_text(this_content),
                    rd.hours_text(prev_content), ""),
         _compare_percent("Average uptime", _mean(p.uptime_percent for p in trend[3:]),
@@ -226,7 +228,7 @@ def quarterly_report(session: Session, client_id: int, quarter: str | Period,
     return QuarterlyReport(
         branding=branding, client=rd.client_info(session, client), period=period,
         previous_period=previous, contract=contract, generated_at=now.astimezone(zone),
-        headline=_headline(tickets, before, criticals, rd.sla_met_percent(tickets)),
+        headline=_headline(tickets, before, criticals, rd.sla_met_percent(resolved_now)),
         comparisons=comparisons, month_labels=tuple(m.first.strftime("%b %Y") for m in months),
         tickets_by_month=tuple(by_month), priority_share=share, compliance=compliance,
         breaches=breaches, categories=categories, content_by_month=content_by_month,
@@ -238,8 +240,7 @@ def quarterly_report(session: Session, client_id: int, quarter: str | Period,
 
 def _compliance(priority: str, tickets: list[TicketLine]) -> PriorityCompliance:
     return PriorityCompliance(
-        priority=priority, tickets=len(tickets), decided=sum(1 for t in tickets if t.decided),
-        met_percent=rd.sla_met_percent(tickets),
+        priority=priority, tickets=len(tickets), met_percent=rd.sla_met_percent(tickets),
         median_response_minutes=rd.median(t.response_minutes for t in tickets),
         median_resolution_minutes=rd.median(t.resolution_minutes for t in tickets))
 
@@ -309,12 +310,6 @@ def _completion_percent(maintenance: list[MaintenanceLine]) -> float | None:
     return 100.0 * sum(r.done for r in rows) / due if due else None
 
 
-def _resolved_count(session: Session, client_id: int, start: datetime, end: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.client_id == client_id, Ticket.resolved_at >= start,
-        Ticket.resolved_at < end)) or 0
-
-
 def _mean(values) -> float | None:  # noqa: ANN001
     present = [v for v in values if v is not None]
     return sum(present) / len(present) if present else None
@@ -363,9 +358,9 @@ def _compare_rating(ratings: list, previous: list) -> Comparison:
 def _headline(tickets: list[TicketLine], before: list[TicketLine],
               criticals: list[TicketLine], met: float | None) -> str:
     parts = [f"{len(tickets)} ticket" + ("" if len(tickets) == 1 else "s")
-             + f" this quarter ({len(before)} the quarter before)"]
+             + f" opened this quarter ({len(before)} the quarter before)"]
     if met is not None:
-        parts.append(f"{met:.1f}% met their SLA targets")
+        parts.append(f"{met:.1f}% of the tickets resolved met their SLA targets")
     parts.append("no critical incidents" if not criticals else
                  f"{len(criticals)} critical incident" + ("s" if len(criticals) > 1 else ""))
     return "; ".join(parts) + "."
