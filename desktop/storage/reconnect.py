@@ -127,9 +127,8 @@ class ReconnectPolicy:
                 delay = next(delays)
                 self.lost = True
                 log.info("connection lost (attempt %d): %s", attempt, reason)
-                self.on_state("lost", f"{reason} Reconnecting (attempt {attempt}, next try in "
-                                      f"{delay:.0f} s)…" if delay >= 1 else
-                              f"{reason} Reconnecting (attempt {attempt})…")
+                self.on_state("lost", f"{reason} Next try in {delay:.0f} s (attempt {attempt})."
+                              if delay >= 1 else f"{reason} Trying again (attempt {attempt}).")
                 self.db.engine.pool.dispose()  # every pooled connection is suspect now
                 if self.max_wait is not None and time.monotonic() - started + delay > self.max_wait:
                     raise ReconnectCancelled(
