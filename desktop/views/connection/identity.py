@@ -95,8 +95,8 @@ def choose_identity(db, ui, parent: QWidget | None = None) -> str:  # noqa: ANN0
         names = list(session.scalars(select(StaffUser.username)
                                      .where(StaffUser.active.is_(True))
                                      .order_by(StaffUser.username)))
-    if db.read_only:
-        return default if not names or default in names else names[0]
+    if db.read_only:  # nothing is signed on the snapshot: no need to ask
+        return default
     username = default
     if names and names != [default]:
         picked = _chooser(names, default, parent)
