@@ -28,12 +28,18 @@ log = logging.getLogger(__name__)
 COALESCE_MS = 150  # changes arriving together refresh the views once
 
 
-class ConnectionFeature(QObject):
-    # from worker / listener threads, delivered on the GUI thread (queued)
+class _Relay(QObject):
+    """What the worker, listener and snapshot threads emit, delivered on the GUI thread
+    (queued). It has no parent, so it outlives the window: a thread finishing after the window
+    was deleted emits into nothing instead of into a deleted object."""
+
     change_arrived = Signal(str, object)
     state_changed = Signal(str, str)
     snapshot_refreshed = Signal(object)
     switch_finished = Signal(object, object, object)  # target, Database or None, error or None
+
+
+class ConnectionFeature(QObject):
 
     def __init__(self, window) -> None:  # noqa: ANN001
         super().__init__(window)
@@ -48,20 +54,22 @@ class ConnectionFeature(QObject):
         self._flush_timer.setInterval(COALESCE_MS)
         self._flush_timer.timeout.connect(self._flush)
         queued = Qt.ConnectionType.QueuedConnection
-        self.change_arrived.connect(self._on_change, queued)
-        self.state_changed.connect(self._on_state, queued)
-        self.snapshot_refreshed.connect(self._on_snapshot_refreshed, queued)
-        self.switch_finished.connect(self._on_switch_finished, queued)
+        self.relay = relay = _Relay()
+        relay.change_arrived.connect(self._on_change, queued)
+        relay.state_changed.connect(self._on_state, queued)
+        relay.snapshot_refreshed.connect(self._on_snapshot_refreshed, queued)
+        relay.switch_finished.connect(self._on_switch_finished, queued)
 
         self._add_menu()
         self.banner = ConnectionBanner()
         self._add_banner()
 
-        self.policy = ReconnectPolicy(self.db, self.state_changed.emit)
+        self.policy = ReconnectPolicy(self.db, relay.state_changed.emit)
         runner = self.context.runner
         if getattr(runner, "guard", None) is None:
             runner.guard = self.policy.run
-        self.listener = listener_for(self.db, self.change_arrived.emit, self.state_changed.emit)
+        self.listener = listener_for(self.db, relay.change_arrived.emit,
+                                     relay.state_changed.emit)
         if self.listener is not None:
             self.listener.start()
         window.installEventFilter(self)
@@ -167,7 +175,7 @@ class ConnectionFeature(QObject):
         running = getattr(self, "_snapshot_thread", None)
         if running is not None and running.is_alive():
             return
-        db = self.db
+        db, relay = self.db, self.relay
 
         def work() -> None:
             from desktop.storage.snapshot import refresh_snapshot
@@ -177,7 +185,7 @@ class ConnectionFeature(QObject):
             except Exception:  # noqa: BLE001 - a failed snapshot must not disturb the user
                 log.warning("offline snapshot refresh failed", exc_info=True)
                 return
-            self.snapshot_refreshed.emit(info)
+            relay.snapshot_refreshed.emit(info)
 
         self._snapshot_thread = threading.Thread(target=work, name="aftercare-snapshot",
                                                  daemon=True)
@@ -237,6 +245,7 @@ class ConnectionFeature(QObject):
             self._password_before = (url, stored_password(url))
             store_password(url, password)
         self.banner.show_state("connecting", f"Connecting to {target.label()}…")
+        relay = self.relay
 
         def work() -> None:
             from desktop.storage.database import open_database
@@ -249,12 +258,12 @@ class ConnectionFeature(QObject):
                         raise UserError(reason)
                 db = open_database(target.url())
             except UserError as exc:
-                self.switch_finished.emit(target, None, exc)
+                relay.switch_finished.emit(target, None, exc)
             except Exception as exc:  # noqa: BLE001 - told plainly, logged as a bug
                 log.exception("opening %s failed", target.label())
-                self.switch_finished.emit(target, None, exc)
+                relay.switch_finished.emit(target, None, exc)
             else:
-                self.switch_finished.emit(target, db, None)
+                relay.switch_finished.emit(target, db, None)
 
         threading.Thread(target=work, name="aftercare-connect", daemon=True).start()
 
