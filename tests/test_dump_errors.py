@@ -397,3 +397,28 @@ def test_cli_prints_unprintable_values_safely(sqlite_url, tmp_path, capsys):
     assert code == 1
     assert "tickets[0].title: 'broken \\ud800 text' is not valid Unicode text" in \
         _one_line_error(err)
+
+
+def test_a_database_error_while_writing_is_told_in_one_line(sqlite_url, monkeypatch):
+    """Two imports racing into one database: the loser hears it plainly, nothing half-done."""
+    from sqlalchemy.exc import IntegrityError
+
+    from desktop.services import dump_load
+
+    db = open_database(sqlite_url)
+    before = row_counts(db)
+    real_insert = dump_load._insert
+
+    def racing(session, model, rows):  # noqa: ANN001, ANN202
+        if model.__tablename__ == "tickets":
+            raise IntegrityError("INSERT INTO tickets", {},
+                                 Exception("UNIQUE constraint failed: tickets.id"))
+        real_insert(session, model, rows)
+
+    monkeypatch.setattr(dump_load, "_insert", racing)
+    with pytest.raises(UserError) as caught:
+        import_dump(db, sample())
+    assert str(caught.value) == ("the database refused the import (UNIQUE constraint failed: "
+                                 "tickets.id); nothing was imported")
+    assert row_counts(db) == before
+    db.dispose()

@@ -2,9 +2,9 @@
 
 The database holds no client and no ticket when this runs (``refuse_non_empty``), so every
 client-side row (clients, contacts, contracts, tickets, events, time entries, occurrences,
-follow-ups, report notes, sent reports) is new: rows get their ids here and go in with Core
-``executemany`` in chunks, never one ORM object at a time; on PostgreSQL the id sequences are
-moved past them afterwards. The agency's policy (settings, tiers, SLA targets, templates,
+follow-ups, report notes, sent reports) is new: rows get their ids here and go in by the
+thousand (the driver's ``executemany`` on SQLite, ``COPY`` on PostgreSQL), never one ORM
+object at a time; on PostgreSQL the id sequences are moved past them afterwards. The agency's policy (settings, tiers, SLA targets, templates,
 holidays) and the staff are few rows and go through the ORM first, so that each ticket's SLA
 clocks and coverage verdict are computed against the imported policy, with the SLA service's
 own ``evaluate``/``store_result`` and ``coverage_verdict``.
@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Integer, String, delete, func, insert, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
@@ -79,8 +80,19 @@ for _name in SLA_COLUMNS:
 
 
 def load(db, parsed: ParsedDump, *, now: datetime | None = None) -> DumpSummary:  # noqa: ANN001
-    """Write ``parsed`` in one transaction; on any error nothing is written."""
-    now = now or datetime.now(UTC)
+    """Write ``parsed`` in one transaction; on any error nothing is written. A database error
+    (another import at the same moment, a locked file, a server gone) becomes a UserError."""
+    try:
+        return _load(db, parsed, now or datetime.now(UTC))
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None) or exc
+        lines = str(orig).strip().splitlines()
+        detail = lines[0] if lines else type(orig).__name__
+        raise UserError(f"the database refused the import ({detail}); "
+                        "nothing was imported") from None
+
+
+def _load(db, parsed: ParsedDump, now: datetime) -> DumpSummary:  # noqa: ANN001
     with db.transaction() as session:
         refuse_non_empty(session)
         sqlite = session.get_bind().dialect.name == "sqlite"
