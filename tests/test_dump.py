@@ -524,3 +524,22 @@ def test_same_dump_from_a_postgresql_database_with_a_linguistic_collation(tmp_pa
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_export_when_the_database_fails_mid_read(sample_db, tmp_path, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from desktop.errors import UserError
+    from desktop.services import dump_write
+
+    def gone(self):  # noqa: ANN001, ANN202
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+        yield  # a generator, like the real one
+
+    monkeypatch.setattr(dump_write._Exporter, "tickets", gone)
+    path = tmp_path / "dump.json"
+    with pytest.raises(UserError, match=r"could not read the database \(server closed the "
+                                        r"connection\); .* was not written"):
+        export_dump(sample_db, path)
+    assert not path.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".dump.json")]

@@ -403,7 +403,23 @@ class _Exporter:
 
 
 def write(db, path: str | os.PathLike) -> DumpSummary:  # noqa: ANN001
-    """Export ``db`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    """Export ``db`` to ``path`` whole or not at all (a temporary file, then a rename). A
+    database that fails while being read (a server gone) is a UserError; no file is left."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from desktop.errors import UserError
+
+    try:
+        return _write(db, path)
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None) or exc
+        lines = str(orig).strip().splitlines()
+        detail = lines[0] if lines else type(orig).__name__
+        raise UserError(f"could not read the database ({detail}); {path} was not "
+                        "written") from None
+
+
+def _write(db, path: str | os.PathLike) -> DumpSummary:  # noqa: ANN001
     from desktop.errors import UserError
 
     with db.session() as session:
