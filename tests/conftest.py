@@ -74,9 +74,116 @@ def _admin_engine():
     return create_engine(url, isolation_level="AUTOCOMMIT"), url
 
 
+class PgPool:
+    """This run's own PostgreSQL database, emptied between tests.
+
+    Creating and dropping a database per test costs seconds each (DROP waits for the disk); so a
+    run (each xdist worker) owns one database, migrated once, and every test starts from it with
+    all rows deleted and sequences reset. A test that leaves the schema changed (another
+    alembic revision, a dropped index) gets it rebuilt before the next test. Dropped at the end.
+    """
+
+    def __init__(self) -> None:
+        from sqlalchemy import text
+
+        self.text = text
+        self.engine, self.server = _admin_engine()
+        self.name = f"aftercare_run{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        self.signature = None
+        self._create()
+
+    @property
+    def url(self):
+        return self.server.set(database=self.name, drivername="postgresql")
+
+    def _create(self) -> None:
+        from sqlalchemy import create_engine
+
+        from desktop.storage.database import open_database
+
+        with self.engine.connect() as conn:
+            conn.execute(self.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            conn.execute(self.text(f'CREATE DATABASE "{self.name}"'))
+            conn.execute(self.text(f'ALTER DATABASE "{self.name}" SET synchronous_commit = off'))
+        db = open_database(self.url.render_as_string(hide_password=False), seed=False)
+        db.dispose()
+        self.db_engine = create_engine(self.url.set(drivername="postgresql+psycopg"),
+                                       isolation_level="AUTOCOMMIT", poolclass=_null_pool())
+        self.signature = self._signature()
+
+    def _signature(self):
+        with self.db_engine.connect() as conn:
+            return conn.execute(self.text(
+                "SELECT (SELECT string_agg(version_num, ',') FROM alembic_version), "
+                "(SELECT string_agg(table_name || '.' || column_name || ':' || data_type, ',' "
+                " ORDER BY table_name, column_name) FROM information_schema.columns "
+                " WHERE table_schema = 'public'), "
+                "(SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
+                " WHERE schemaname = 'public'), "
+                "(SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger "
+                " WHERE NOT tgisinternal)")).one()
+
+    def reset(self) -> str:
+        with self.engine.connect() as conn:  # nobody may hold a lock on the rows we delete
+            conn.execute(self.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": self.name})
+        try:
+            same = self._signature() == self.signature
+        except Exception:  # noqa: BLE001 - a broken schema is rebuilt below
+            same = False
+        if not same:
+            self.db_engine.dispose()
+            self._create()
+        with self.db_engine.connect() as conn:
+            tables = conn.execute(self.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'")).scalars().all()
+            conn.execute(self.text("SET session_replication_role = replica"))
+            for table in tables:
+                conn.execute(self.text(f'DELETE FROM "{table}"'))
+            conn.execute(self.text("SET session_replication_role = DEFAULT"))
+            for seq in conn.execute(self.text(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).scalars():
+                conn.execute(self.text(f'ALTER SEQUENCE "{seq}" RESTART WITH 1'))
+        return self.url.render_as_string(hide_password=False)
+
+    def close(self) -> None:
+        self.db_engine.dispose()
+        with self.engine.connect() as conn:
+            conn.execute(self.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.engine.dispose()
+
+
+def _null_pool():
+    from sqlalchemy.pool import NullPool
+
+    return NullPool
+
+
+@pytest.fixture(scope="session")
+def _pg_pool():
+    if not PG_SERVER:
+        yield None
+        return
+    pool = PgPool()
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def pg_url():
-    """A fresh, empty PostgreSQL database for this test (dropped afterwards)."""
+def pg_url(_pg_pool):
+    """This run's PostgreSQL database, migrated and holding no rows (the app seeds on open)."""
+    if not PG_SERVER:
+        if os.environ.get("AFTERCARE_REQUIRE_PG"):
+            pytest.fail("AFTERCARE_REQUIRE_PG is set but AFTERCARE_TEST_PG_URL is not")
+        pytest.skip("AFTERCARE_TEST_PG_URL is not set")
+    return _pg_pool.reset()
+
+
+@pytest.fixture
+def pg_empty_url():
+    """A brand-new PostgreSQL database with no tables at all (for first-use tests); dropped after."""
     if not PG_SERVER:
         if os.environ.get("AFTERCARE_REQUIRE_PG"):
             pytest.fail("AFTERCARE_REQUIRE_PG is set but AFTERCARE_TEST_PG_URL is not")
@@ -84,11 +191,10 @@ def pg_url():
     from sqlalchemy import text
 
     engine, server = _admin_engine()
-    name = f"aftercare_t{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
+    name = f"aftercare_e{os.getpid()}_{next(_counter)}_{uuid.uuid4().hex[:6]}"
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name, drivername="postgresql")
-    yield url.render_as_string(hide_password=False)
+    yield server.set(database=name, drivername="postgresql").render_as_string(hide_password=False)
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()

@@ -47,15 +47,15 @@ def verdict_after_test(qtbot, dialog: ConnectionDialog) -> str:
 
 
 @pytest.mark.pg
-def test_test_connection_says_plainly_that_the_server_is_ready(qtbot, ui, pg_url, tmp_path):
-    dialog = ConnectionDialog(ui, pg_target(pg_url))
+def test_test_connection_says_plainly_that_the_server_is_ready(qtbot, ui, pg_empty_url, tmp_path):
+    dialog = ConnectionDialog(ui, pg_target(pg_empty_url))
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.shared_choice.isChecked() and not dialog.local_box.isVisible()
     text = verdict_after_test(qtbot, dialog)
     assert text.startswith("✓ Connected to PostgreSQL")
     assert "empty; Aftercare will set it up" in text
-    open_database(pg_url).dispose()
+    open_database(pg_empty_url).dispose()
     assert "the Aftercare database is ready" in verdict_after_test(qtbot, dialog)
     dialog.grab().save(str(tmp_path / "connection.png"))
 
