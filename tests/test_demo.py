@@ -15,8 +15,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
 from desktop.errors import UserError
-from desktop.models import (Client, Contact, Contract, FollowUp, Holiday, Occurrence, StaffUser,
-                            Ticket, TicketEvent, Tier, TimeEntry)
+from desktop.models import (Client, Contact, Contract, FollowUp, Holiday, Occurrence, ReportNote,
+                            StaffUser, Ticket, TicketEvent, Tier, TimeEntry)
 from desktop.services import demo as demo_module
 from desktop.services.coverage import contract_in_force, coverage_verdict
 from desktop.services.demo import DemoCancelled, generate_demo
@@ -319,6 +319,18 @@ def test_maintenance_mostly_done_with_outcomes_notes_and_figures(demo_db):
                   for row in o.figures["components"]]
     assert any(row["held_back"] and row["reason"] for row in components)
     assert any(row["to_version"] for row in components)
+
+
+def test_report_notes_for_recent_months_and_the_last_quarter(demo_db):
+    db, _ = demo_db
+    with db.session() as session:
+        notes = session.execute(select(ReportNote.kind, ReportNote.period,
+                                       ReportNote.body)).all()
+    periods = Counter((kind, period) for kind, period, _ in notes)
+    assert set(periods) >= {("monthly_summary", "2026-10"), ("monthly_summary", "2026-08"),
+                            ("quarterly_recommendations", "2026-Q3")}
+    assert ("monthly_summary", "2026-11") not in periods  # the month is not over yet
+    assert all(body for _, _, body in notes)
 
 
 def test_holidays_cover_the_demo_history(demo_db):

@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from desktop.errors import UserError
-from desktop.models import Client, Contact, Contract, Holiday, Occurrence, Tier
+from desktop.models import Client, Contact, Contract, Holiday, Occurrence, ReportNote, Tier
 from desktop.storage.changes import record_change
 from desktop.storage.database import Database
 
@@ -130,6 +130,7 @@ def generate_demo(db: Database, clients: int = 40, tickets: int = 5000, seed: in
                     raise UserError("someone else added clients meanwhile; demo data was not "
                                     "written")
                 dedicated = _dedicated(plans, staff, rng)
+                _report_notes(session, plans, today, rng)
                 report(0.02, "maintenance calendar")
                 counts["occurrences"] = _maintenance(session, staff, dedicated, today, now, rng)
                 sla = SlaContext.load(session)
@@ -158,7 +159,7 @@ def generate_demo(db: Database, clients: int = 40, tickets: int = 5000, seed: in
                 writer.finish()
                 report(0.985, "search index")
                 rebuild_search_index(connection)
-                for kind in ("staff", "client", "contract", "occurrence", "ticket"):
+                for kind in ("staff", "client", "contract", "occurrence", "ticket", "report"):
                     record_change(session, kind, None)
                 session.close()
         finally:
@@ -265,6 +266,35 @@ def _insert_clients(session: Session, plans: list[ClientPlan]) -> None:
             session.flush()
             contract_plan.id = contract.id
             previous = contract
+
+
+def _report_notes(session: Session, plans: list[ClientPlan], today: date,
+                  rng: random.Random) -> None:
+    """The manager's words kept with the reports: a summary for each of the last three months
+    and recommendations for the last quarter, for clients under a paid contract then."""
+    months = []
+    year, month = today.year, today.month
+    for _ in range(3):
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+        months.append((year, month))
+    quarter_year, quarter = ((today.year, (today.month - 1) // 3) if today.month > 3
+                             else (today.year - 1, 4))
+    quarter_end = date(quarter_year, quarter * 3, 28)
+    notes = []
+    for plan in plans:
+        for year, month in months:
+            contract = plan.contract_on(date(year, month, 28))
+            if contract is not None and contract.tier != "warranty":
+                notes.append(ReportNote(client_id=plan.id, kind="monthly_summary",
+                                        period=f"{year}-{month:02d}",
+                                        body=rng.choice(text.MONTHLY_SUMMARIES)))
+        contract = plan.contract_on(quarter_end)
+        if contract is not None and contract.tier in ("standard", "premium"):
+            notes.append(ReportNote(client_id=plan.id, kind="quarterly_recommendations",
+                                    period=f"{quarter_year}-Q{quarter}",
+                                    body=rng.choice(text.QUARTERLY_RECOMMENDATIONS)))
+    session.add_all(notes)
+    session.flush()
 
 
 def _maintenance(session: Session, staff: list[tuple[int, str]], dedicated: dict[int, int],

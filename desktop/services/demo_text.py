@@ -199,3 +199,22 @@ def indian_mobile(rng: random.Random) -> str:
 def landline(rng: random.Random) -> str:
     code = rng.choice(["20", "22", "33", "40", "44", "80", "484", "141"])
     return f"+91 {code} {rng.randint(2000, 6999)} {rng.randint(1000, 9999)}"
+
+MONTHLY_SUMMARIES = [
+    "A calm month: all updates applied after fresh backups, and every ticket answered within "
+    "its target.",
+    "The site stayed fast and secure. We fixed the enquiry-form problem your team reported and "
+    "kept the festive banners up to date.",
+    "One short outage caused by the hosting provider; we escalated it and the site was back "
+    "within the hour. Everything else ran smoothly.",
+    "We held back one plugin update that would have broken the checkout page and will apply it "
+    "once the vendor's fix is out.",
+]
+QUARTERLY_RECOMMENDATIONS = [
+    "Move images to a CDN to cut page load time on mobile; add online appointment booking, the "
+    "most requested feature this quarter.",
+    "Plan the platform upgrade for next quarter and refresh the home page design before the "
+    "festive season.",
+    "Most tickets were content updates: a short training session would let your team make "
+    "small changes themselves.",
+]
