@@ -73,6 +73,9 @@ class ConnectionFeature(QObject):
         if self.listener is not None:
             self.listener.start()
         window.installEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:  # quitting must not wait for a server that is gone
+            app.aboutToQuit.connect(self.shutdown)
 
         if self.db.read_only:
             self._set_status()
