@@ -244,7 +244,10 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[object]],
             else:
                 cells.append(Paragraph(esc(text), STYLES["cell_right" if i in right else "cell"]))
         body.append(cells)
-    table = Table([head] + body, colWidths=widths, repeatRows=1, splitByRow=1, hAlign="LEFT")
+    # splitInRow: a row taller than a page (a very long title or note) splits inside the row
+    # instead of failing the whole report with a LayoutError.
+    table = Table([head] + body, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=1,
+                  hAlign="LEFT")
     commands = [
         ("BACKGROUND", (0, 0), (-1, 0), BRAND),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -293,7 +296,7 @@ def tiles(items: Sequence[tuple[str, str]], columns: int = 3) -> Table:
             if c < columns - 1:
                 line.append("")
         grid.append(line)
-    table = Table(grid, colWidths=grid_cols, hAlign="LEFT")
+    table = Table(grid, colWidths=grid_cols, hAlign="LEFT", splitInRow=1)  # see data_table
     commands = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), FONT),
                 ("TOPPADDING", (0, 0), (-1, -1), 7), ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8)]
@@ -307,7 +310,8 @@ def tiles(items: Sequence[tuple[str, str]], columns: int = 3) -> Table:
 
 
 def status_banner(text: str, level: str) -> Table:
-    table = Table([[Paragraph(esc(text), STYLES["status"])]], colWidths=[CONTENT_WIDTH])
+    table = Table([[Paragraph(esc(text), STYLES["status"])]], colWidths=[CONTENT_WIDTH],
+                  splitInRow=1)
     table.setStyle(TableStyle([
         ("BACKGROUND", (0, 0), (-1, -1), LEVEL_COLOURS.get(level, BRAND)),
         ("FONT", (0, 0), (-1, -1), FONT),
