@@ -217,15 +217,13 @@ def _insert(session: Session, model, rows: list[dict]) -> None:  # noqa: ANN001
     sqlite = connection.dialect.name == "sqlite"
     converters = [(i, f) for i, name in enumerate(names)
                   if (f := _converter(table.c[name].type, sqlite)) is not None]
-    get = itemgetter(*names)
-    data = []
-    for row in rows:
-        values = list(get(row))
-        for i, convert in converters:
-            value = values[i]
-            if value is not None:
-                values[i] = convert(value)
-        data.append(tuple(values))
+    # Column by column: the conversions run over plain lists, the rows are re-formed by zip.
+    columns_data: list = list(zip(*map(itemgetter(*names), rows))) if len(names) > 1 else [
+        [row[names[0]] for row in rows]]
+    for i, convert in converters:
+        columns_data[i] = [None if value is None else convert(value)
+                           for value in columns_data[i]]
+    data = list(zip(*columns_data))
     columns = ", ".join(f'"{name}"' for name in names)
     if sqlite:
         connection.exec_driver_sql(
