@@ -57,12 +57,33 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session for one user action: committed when the block ends, rolled back on error."""
-        with self.sessions() as session, session.begin():
-            yield session
+        """A session for one user action: committed when the block ends, rolled back on error.
+        A full disk becomes a UserError saying so (the transaction is rolled back)."""
+        try:
+            with self.sessions() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if is_disk_full(exc):
+                raise UserError(DISK_FULL) from None
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+DISK_FULL = ("the disk holding the database is full, so nothing was saved; "
+             "free some space and try again")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full") or PostgreSQL's disk_full (53100)."""
+    orig = getattr(exc, "orig", None) or exc
+    if getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+        return True
+    if getattr(orig, "sqlstate", None) == "53100":
+        return True
+    message = str(orig).lower()
+    return "database or disk is full" in message or "no space left on device" in message
 
 
 def open_database(url_text: str | None = None, *, read_only: bool = False,
