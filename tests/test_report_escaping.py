@@ -27,3 +27,17 @@ def test_markup_looking_text_is_not_markup():
     for text in ["<b>bold</b>", "<img src='x.png'/>", "&amp; &lt;", "<font color=red>x"]:
         assert common.esc(text) != text      # escaped, so ReportLab prints it literally
         common.para(text)                    # and it parses without error
+
+
+@given(st.text(alphabet=ALPHABET, max_size=400), st.floats(20, 500))
+@settings(max_examples=60, deadline=None)
+def test_fit_keeps_the_longest_prefix_that_fits(text, width):
+    common.register_fonts()
+    shown = common.fit(text, common.FONT, 8, width)
+    if shown == text:
+        assert common.pdfmetrics.stringWidth(text, common.FONT, 8) <= width
+    else:
+        assert shown.endswith("…") and text.startswith(shown[:-1])
+        assert common.pdfmetrics.stringWidth(shown, common.FONT, 8) <= width
+        longer = text[:len(shown)] + "…"       # one more character would not fit
+        assert common.pdfmetrics.stringWidth(longer, common.FONT, 8) > width
