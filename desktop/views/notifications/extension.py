@@ -100,7 +100,11 @@ class Notifier(QObject):
         self.timer.timeout.connect(self.check)
         self.timer.start()
         self.context.events.changed.connect(self._changed)
-        QTimer.singleShot(2000, self.check)
+        # owned by the notifier, so it dies with the window (never fires into a closed app)
+        self.soon = QTimer(self)
+        self.soon.setSingleShot(True)
+        self.soon.timeout.connect(self.check)
+        self.soon.start(2000)
 
     def _add_banner(self) -> None:
         window = self.window
@@ -119,7 +123,7 @@ class Notifier(QObject):
         if kind == "settings":
             self._sla = None
         if kind in ("ticket", "settings", "contract"):
-            QTimer.singleShot(1000, self.check)
+            self.soon.start(1000)
 
     def check(self, now: datetime | None = None) -> None:
         if self._busy:
@@ -133,7 +137,10 @@ class Notifier(QObject):
                 table = sla or QueueSla.load(session)
                 return table, clock_alerts(session, now, table)
 
-        self.context.runner.run(work, self._checked, self._failed)
+        try:
+            self.context.runner.run(work, self._checked, self._failed)
+        except RuntimeError:  # the worker has shut down: the application is closing
+            self._busy = False
 
     def _failed(self, _exc: BaseException) -> None:
         self._busy = False  # a failed check is retried at the next minute; nothing to tell

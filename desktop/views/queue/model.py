@@ -304,8 +304,12 @@ class QueueModel(QAbstractTableModel):
                                       table)
                 return table, q.QueuePage(total, request.offset, rows, None)
 
-        self.context.runner.run(work, lambda result: self._arrived(request, result),
-                                lambda exc: self._failed(request, exc))
+        try:
+            self.context.runner.run(work, lambda result: self._arrived(request, result),
+                                    lambda exc: self._failed(request, exc))
+        except RuntimeError:  # the worker has shut down: the application is closing
+            self._in_flight = None
+            self.loading = False
 
     def _arrived(self, request: _Request, result) -> None:  # noqa: ANN001
         table, page = result
