@@ -11,7 +11,7 @@ import html
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLabel,
                                QPlainTextEdit, QPushButton, QRadioButton, QSplitter, QTextBrowser, QToolButton, QVBoxLayout, QWidget)
@@ -106,18 +106,22 @@ class TicketWorkspace(QWidget):
                                       Qt.ItemDataRole.ToolTipRole)
         self.priority.setToolTip("Priority (changing it re-measures the SLA from creation)")
         self.priority.activated.connect(self._priority_chosen)
-        actions.addWidget(QLabel("&Priority"))
-        actions.itemAt(actions.count() - 1).widget().setBuddy(self.priority)
-        actions.addWidget(self.priority)
+        priority_label = QLabel("&Priority")
+        priority_label.setBuddy(self.priority)
         self.assignee = QComboBox()
         self.assignee.setObjectName("assignee")
         self.assignee.setMinimumWidth(120)
         self.assignee.activated.connect(self._assignee_chosen)
-        label = QLabel("Assi&gnee")
-        label.setBuddy(self.assignee)
-        actions.addWidget(label)
-        actions.addWidget(self.assignee)
+        assignee_label = QLabel("Assi&gnee")
+        assignee_label.setBuddy(self.assignee)
         outer.addLayout(actions)
+        people = QHBoxLayout()
+        people.addWidget(priority_label)
+        people.addWidget(self.priority)
+        people.addSpacing(12)
+        people.addWidget(assignee_label)
+        people.addWidget(self.assignee, 1)
+        outer.addLayout(people)
 
         # fields and coverage
         self.fields = QLabel()
@@ -332,6 +336,10 @@ class TicketWorkspace(QWidget):
         self.time_label.setText(time_text)
         self.follow_button.setEnabled(d.resolved_at is not None and d.follow_up_done_at is None)
         self.timeline.setHtml(self._timeline_html(d))
+        # the latest event in view, once the text is laid out
+        QTimer.singleShot(0, self, self._timeline_to_end)
+
+    def _timeline_to_end(self) -> None:
         bar = self.timeline.verticalScrollBar()
         bar.setValue(bar.maximum())
 
