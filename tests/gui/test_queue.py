@@ -230,3 +230,32 @@ def test_big_queue_pages_in_windows(qtbot, app_context, world, monkeypatch, smal
                                 datetime.now(UTC)).sorted_ids()
     assert model.ticket_id(last) == expected[-1]
     assert (model.ids is None) == (small_queue == 100)
+
+
+def test_read_only_snapshot_offers_no_editing(qtbot, app_context, world, tmp_path,
+                                              dialogs_script):
+    from desktop.app import build_context
+    from desktop.storage.database import open_database
+    from desktop.views.queue.view import QueueView
+    from desktop.views.ui_settings import UiSettings
+
+    snapshot = open_database(str(app_context.db.url.render_as_string(hide_password=False)),
+                             read_only=True)
+    context = build_context(snapshot, app_context.runner, UiSettings(str(tmp_path / "ro.ini")))
+    try:
+        view = QueueView(context)
+        qtbot.addWidget(view)
+        view.show()
+        qtbot.waitUntil(lambda: not view.model.loading and view.model.total > 0,
+                        timeout=10_000)
+        assert not view.new_button.isEnabled()
+        view.new_ticket()
+        assert dialogs_script.shown[-1][2] == "This database is open read-only."
+        with qtbot.waitSignal(view.workspace.loaded, timeout=10_000):
+            view.open_ticket(view.model.ticket_id(0))
+        workspace = view.workspace
+        assert not workspace.composer.isEnabled() and not workspace.log_button.isEnabled()
+        assert all(not b.isEnabled() for b in workspace.status_buttons.values())
+    finally:
+        app_context.runner.wait_idle()
+        snapshot.dispose()
