@@ -27,7 +27,27 @@ SHOTS = [
     ("ticket_workspace.png", "scripts.screenshots:workspace_shot"),
     ("new_ticket.png", "scripts.screenshots:new_ticket_shot"),
     ("reports.png", "desktop.views.reports.screenshot:reports_shot"),
+    ("dashboard.png", "scripts.screenshots:dashboard_shot"),
+    ("clients.png", "scripts.screenshots:clients_shot"),
+    ("contracts.png", "scripts.screenshots:contracts_shot"),
+    ("calendar.png", "scripts.screenshots:calendar_shot"),
+    ("settings.png", "scripts.screenshots:settings_shot"),
 ]
+
+
+def _view_shot(name: str):  # noqa: ANN202
+    def shot(window, pump):  # noqa: ANN001, ANN202
+        window.show_view(name)
+        pump(2.0)
+        return window
+    return shot
+
+
+dashboard_shot = _view_shot("dashboard")
+clients_shot = _view_shot("clients")
+contracts_shot = _view_shot("contracts")
+calendar_shot = _view_shot("calendar")
+settings_shot = _view_shot("settings")
 
 
 def queue_shot(window, pump):  # noqa: ANN001, ANN201

@@ -27,7 +27,12 @@ class AgencyTab(QWidget):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        form = QFormLayout(self)
+        outer = QHBoxLayout(self)
+        panel = QWidget()
+        panel.setMaximumWidth(760)  # a form that spans a wide screen reads badly
+        outer.addWidget(panel, 4)
+        outer.addStretch(1)
+        form = QFormLayout(panel)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.fields: dict[str, QLineEdit] = {}
         for key, label in [("agency_name", "Agency name"), ("support_email", "Support e-mail"),
