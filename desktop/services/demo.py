@@ -410,16 +410,22 @@ def _chunk_specs(context: ChunkContext, tickets: int, rng: random.Random,
 
 
 def _generate(context: ChunkContext, specs: list, workers: int):  # noqa: ANN202
-    """The chunks' rows in order; with workers, a few chunks ahead at most (bounded memory)."""
+    """The chunks' rows in order; with workers, a few chunks ahead at most (bounded memory).
+
+    The workers start from a fresh interpreter ("forkserver", else "spawn"), never as a fork of
+    this process: a fork would inherit whatever locks other threads of the program hold at that
+    moment. When the caller stops early (cancel, error), the chunks in flight are allowed to
+    finish and the pool is closed and joined, rather than terminated mid-write."""
     if workers <= 0 or len(specs) <= 1:
         init_worker(context)
         for spec in specs:
             yield generate_chunk(spec)
         return
     methods = multiprocessing.get_all_start_methods()
-    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with mp.Pool(workers, initializer=init_worker, initargs=(context,)) as pool:
-        pending: deque = deque()
+    mp = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    pool = mp.Pool(workers, initializer=init_worker, initargs=(context,))
+    pending: deque = deque()
+    try:
         queue = iter(specs)
         for spec in queue:
             pending.append(pool.apply_async(generate_chunk, (spec,)))
@@ -431,3 +437,8 @@ def _generate(context: ChunkContext, specs: list, workers: int):  # noqa: ANN202
                 pending.append(pool.apply_async(generate_chunk, (spec,)))
                 break
             yield rows
+    finally:
+        for result in pending:
+            result.wait()
+        pool.close()
+        pool.join()
