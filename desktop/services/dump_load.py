@@ -231,10 +231,29 @@ def _insert(session: Session, model, rows: list[dict]) -> None:  # noqa: ANN001
             data)
         return
     driver = connection.connection.driver_connection
+    # Binary COPY: the server parses no text, psycopg packs the values in C.
     with driver.cursor() as cursor, cursor.copy(
-            f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            f'COPY "{table.name}" ({columns}) FROM STDIN (FORMAT BINARY)') as copy:
+        copy.set_types([_pg_type(table.c[name].type) for name in names])
         for values in data:
             copy.write_row(values)
+
+
+def _pg_type(column_type) -> str:  # noqa: ANN001
+    """The PostgreSQL type a binary COPY sends for a column (as the migration creates it)."""
+    if isinstance(column_type, UTCDateTime):
+        return "timestamptz"
+    if isinstance(column_type, JSONText):
+        return "text"
+    if isinstance(column_type, Boolean):
+        return "bool"
+    if isinstance(column_type, Date):
+        return "date"
+    if isinstance(column_type, Integer):
+        return "int4"
+    if isinstance(column_type, String):
+        return "varchar" if getattr(column_type, "length", None) else "text"
+    return "text"
 
 
 def _sqlite_instant(value: datetime) -> str:
