@@ -440,3 +440,17 @@ def test_the_staff_identity_is_asked_once_per_database(ui, sqlite_url):
             set_identity_chooser(previous)
     finally:
         db.dispose()
+
+
+def test_the_identity_question_never_blocks_a_run_nobody_can_answer(qtbot, ui, sqlite_url):
+    """Offscreen (scripted runs, other tests starting the app) the OS login is taken."""
+    from desktop.services.staff import get_or_create_staff, os_login
+    from desktop.views.connection.identity import choose_identity
+
+    db = open_database(sqlite_url)
+    try:
+        with db.transaction() as session:
+            get_or_create_staff(session, "anita")
+        assert choose_identity(db, ui) == os_login()
+    finally:
+        db.dispose()

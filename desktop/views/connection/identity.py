@@ -43,8 +43,20 @@ class IdentityDialog(QDialog):
         return " ".join(self.names.currentText().split())
 
 
+def nobody_can_answer() -> bool:
+    """On the offscreen / minimal platforms (tests, scripted runs) no one can answer a modal
+    question: the default is taken instead of waiting forever."""
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is None:
+        return True
+    return QGuiApplication.platformName() in ("offscreen", "minimal")
+
+
 def _dialog_chooser(names: list[str], default: str, parent: QWidget | None,
                     database: str = "") -> str | None:
+    if nobody_can_answer():
+        return None
     dialog = IdentityDialog(names, default, database or "this database", parent)
     try:
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.chosen():
