@@ -53,4 +53,11 @@ def upgrade(connection: Connection) -> None:
 
     check_revision(current_revision(connection), "the database")
     with _UPGRADE_LOCK:
+        if connection.dialect.name == "sqlite":
+            # Python's sqlite3 runs DDL outside any transaction, so a kill -9 half-way through
+            # would leave half a schema. An explicit BEGIN makes the whole upgrade one
+            # transaction, committed with the caller's (DESIGN §9).
+            raw = connection.connection.driver_connection
+            if not raw.in_transaction:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
         command.upgrade(alembic_config(connection), "head")
