@@ -28,6 +28,7 @@ class OpRunner(QObject):
         # Wraps each piece of work when set: ``guard(fn)`` runs it (storage.reconnect's policy
         # rides out a lost server and retries; see views/connection/extension.py).
         self.guard: Callable[[Callable[[], Any]], Any] | None = None
+        self._shut_down = False
 
     def run(self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
             on_failure: Callable[[BaseException], None] | None = None) -> Future:
@@ -51,6 +52,8 @@ class OpRunner(QObject):
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
+        if self._shut_down:  # the window that asked is gone; nobody waits for this result
+            return
         if callback is not None:
             callback(value)
         elif is_error:
@@ -63,6 +66,7 @@ class OpRunner(QObject):
         self._pool.submit(lambda: None).result(timeout)
 
     def shutdown(self) -> None:
+        self._shut_down = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
