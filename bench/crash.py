@@ -84,7 +84,7 @@ def _import_all_or_nothing(folder: Path, lines: list[str], expected_clients: int
     problems = []
     committed = {int(l.split()[2]) for l in lines if l.startswith("COMMIT import")}
     for path in sorted(folder.glob("import-*.db")):
-        n = int(path.stem.split("-")[1])
+        n = int(path.stem.split("-")[2])  # import-<trial>-<n>.db
         db = open_database(f"sqlite:///{path}")
         with db.session() as s:
             count = s.scalar(select(func.count()).select_from(Client))
