@@ -64,13 +64,21 @@ def offer_demo_data(db, parent=None) -> None:  # noqa: ANN001
 
 
 def start_daily_backup(context) -> None:  # noqa: ANN001
-    """Once a day, back the local database up in the background (issue 8)."""
+    """Once a day, back the local database up (issue 8). On a thread of its own, not the
+    database worker: copying a large file must not hold up the queue's first page."""
     if os.environ.get("AFTERCARE_NO_BACKUP") or not context.db.is_sqlite or context.read_only:
         return
+    import threading
+
     from desktop.storage.auto_backup import daily_backup
 
-    context.runner.run(lambda: daily_backup(context.db), lambda _path: None,
-                       lambda exc: logging.getLogger(__name__).warning("daily backup failed: %s", exc))
+    def work() -> None:
+        try:
+            daily_backup(context.db)
+        except Exception as exc:  # noqa: BLE001 - a failed backup is logged, never fatal
+            logging.getLogger(__name__).warning("daily backup failed: %s", exc)
+
+    threading.Thread(target=work, name="aftercare-backup").start()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
