@@ -86,7 +86,8 @@ def generate_demo(db: Database, clients: int = 40, tickets: int = 5000, seed: in
     Refuses, with a UserError and without writing anything, a database that already has
     clients. ``progress(fraction, message)`` is called now and then; returning False cancels
     (nothing is written). ``workers``: processes generating tickets (None: 2 for big runs, 0
-    for small ones; the data does not depend on it).
+    for small ones; the data does not depend on it). Workers start as fresh interpreters, so a
+    script calling this for a big run needs the usual ``if __name__ == "__main__":`` guard.
     """
     started = time.monotonic()
     if clients < 1 or clients > MAX_CLIENTS:
