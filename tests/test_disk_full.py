@@ -217,3 +217,50 @@ def test_disk_full_is_recognised_on_both_databases():
     assert is_disk_full(OperationalError("INSERT", {}, PgDiskFull("could not extend file")))
     assert not is_disk_full(OperationalError("INSERT", {}, sqlite3.OperationalError(
         "database is locked")))
+
+
+@pytest.fixture
+def full_folder(tmp_path):
+    """A 256 KB tmpfs with 4 KB left: where the user asked an export to go."""
+    mount_point = tmp_path / "tiny-out"
+    mount_point.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs",
+                             str(mount_point)], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.strip()}")
+    try:
+        free = shutil.disk_usage(mount_point).free
+        try:
+            (mount_point / "ballast.bin").write_bytes(b"\0" * max(free - 4096, 0))
+        except OSError:
+            pass
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "{out}/dump.json"],
+    ["report", "monthly", "--client", "Sharma Textiles", "--month", "2026-03",
+     "-o", "{out}/march.pdf"],
+    ["report", "quarterly", "--client", "Sharma Textiles", "--quarter", "2026-Q1",
+     "-o", "{out}/q1.pdf"],
+    ["calendar", "{out}/maintenance.ics"],
+], ids=["dump", "monthly", "quarterly", "calendar"])
+def test_an_export_to_a_full_disk_is_one_sentence_and_leaves_no_part_file(
+        full_folder, tmp_path, capsys, argv):
+    """A report PDF to a full disk was a traceback (ReportLab's OSError); now all say so."""
+    from desktop.cli import main
+    from desktop.services.dump import import_dump
+    from desktop.storage.database import open_database
+
+    url = f"sqlite:///{tmp_path / 'data.db'}"
+    db = open_database(url)
+    import_dump(db, SAMPLE, now=NOW)
+    db.dispose()
+    code = main(["--database", url, *[a.format(out=full_folder) for a in argv]])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert "\n" not in err and "Traceback" not in err
+    assert err.startswith("aftercare: cannot write ") and "No space left on device" in err, err
+    assert sorted(p.name for p in full_folder.iterdir()) == ["ballast.bin"]

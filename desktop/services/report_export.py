@@ -59,7 +59,7 @@ def write_report(report, target: str | os.PathLike) -> Path:  # noqa: ANN001
     try:
         with atomic_path(target) as tmp:
             build(report, tmp)
-    except PermissionError as exc:
+    except OSError as exc:  # not only permissions: a full disk (ENOSPC) too
         raise UserError(f"cannot write {target}: {exc.strerror}") from None
     return target
 
