@@ -515,8 +515,15 @@ def _cover_page(meta: ReportMeta):  # noqa: ANN202
 def build_pdf(path: str | os.PathLike, meta: ReportMeta, story: list[Flowable]) -> None:
     """Lay out ``story`` (which starts with ``cover(...)``) into ``path``."""
     register_fonts()
+    # The file is ours to open and close: ReportLab left its own handle open when a write
+    # failed (a full disk), to be closed whenever the garbage collector came by.
+    with open(path, "wb") as out:
+        _build_into(out, meta, story)
+
+
+def _build_into(out, meta: ReportMeta, story: list[Flowable]) -> None:  # noqa: ANN001
     doc = BaseDocTemplate(
-        str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
+        out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=22 * mm,
         bottomMargin=22 * mm, title=f"{meta.kind_title} — {meta.client_name} — "
         f"{meta.period_label}", author=meta.branding.agency_name,
         subject=f"{meta.kind_title} for {meta.client_name}", creator="Aftercare")
