@@ -122,7 +122,14 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(1, False)
         self.splitter.setHandleWidth(1)
         self.splitter.setSizes([180, 1100])
-        self.setCentralWidget(self.splitter)
+        # Banners (connection lost, offline snapshot, SLA alerts) stack above the views.
+        central = QWidget()
+        central.setObjectName("central")
+        self._central_layout = QVBoxLayout(central)
+        self._central_layout.setContentsMargins(0, 0, 0, 0)
+        self._central_layout.setSpacing(0)
+        self._central_layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
 
         self._build_menus()
         self._build_status_bar()
@@ -131,6 +138,10 @@ class MainWindow(QMainWindow):
             install = load_view_class(spec)
             if install is not None:
                 install(self)
+
+    def add_banner(self, banner: QWidget) -> None:
+        """Place a banner above the views, under the banners added before it."""
+        self._central_layout.insertWidget(self._central_layout.count() - 1, banner)
 
     # navigation -----------------------------------------------------------------------------
     def view(self, name: str) -> QWidget:

@@ -11,7 +11,7 @@ import threading
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication
 
 from desktop.errors import UserError
 from desktop.storage.changes import KINDS
@@ -62,7 +62,7 @@ class ConnectionFeature(QObject):
 
         self._add_menu()
         self.banner = ConnectionBanner()
-        self._add_banner()
+        self.window.add_banner(self.banner)
 
         self.policy = ReconnectPolicy(self.db, relay.state_changed.emit)
         runner = self.context.runner
@@ -97,19 +97,6 @@ class ConnectionFeature(QObject):
         menu.insertAction(first, self.connect_action)
         if first is not None:
             menu.insertSeparator(first)
-
-    def _add_banner(self) -> None:
-        window = self.window
-        central = window.takeCentralWidget()
-        host = QWidget()
-        host.setObjectName("connection_host")
-        layout = QVBoxLayout(host)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.banner)
-        if central is not None:
-            layout.addWidget(central, 1)
-        window.setCentralWidget(host)
 
     def _set_status(self, suffix: str = "") -> None:
         label = getattr(self.window, "database_label", None)

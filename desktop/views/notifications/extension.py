@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon,
-                               QToolButton, QVBoxLayout, QWidget)
+                               QToolButton, QWidget)
 
 from desktop.services.queue import Alert, QueueSla, clock_alerts
 
@@ -87,7 +87,7 @@ class Notifier(QObject):
         self.banner = AlertBanner()
         self.banner.show_requested.connect(
             lambda view: self.window.show_view("queue", view=view))
-        self._add_banner()
+        self.window.add_banner(self.banner)
         self.tray: QSystemTrayIcon | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(window.windowIcon(), self)
@@ -105,19 +105,6 @@ class Notifier(QObject):
         self.soon.setSingleShot(True)
         self.soon.timeout.connect(self.check)
         self.soon.start(2000)
-
-    def _add_banner(self) -> None:
-        window = self.window
-        central = window.takeCentralWidget()
-        host = QWidget()
-        host.setObjectName("notification_host")
-        layout = QVBoxLayout(host)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.banner)
-        if central is not None:
-            layout.addWidget(central, 1)
-        window.setCentralWidget(host)
 
     def _changed(self, kind: str, _row_id: object) -> None:
         if kind == "settings":
