@@ -205,6 +205,10 @@ def test_parse_query():
     assert parse_query("#42 login").words == ("login",)
     assert parse_query("1234").number == 1234 and parse_query("1234").words == ("1234",)
     assert parse_query("   ").empty
+    # too large for a ticket number column, or not an ASCII number: searched as words only
+    assert parse_query("#99999999999999999999").number is None
+    assert parse_query("#²").number is None and parse_query("²").number is None
+    assert parse_query("#2147483647").number == 2_147_483_647
 
 
 def test_sla_states_worked_example(db):

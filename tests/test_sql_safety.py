@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 DESKTOP = Path(__file__).resolve().parent.parent / "desktop"
@@ -163,6 +163,8 @@ def loaded_db(db):
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(typed=st.lists(HOSTILE, min_size=1, max_size=3).map(" ".join))
+@example(typed="#99999999999999999999")  # beyond any integer column: a word, not a number
+@example(typed="#² 99999999999999999999")
 def test_hostile_search_text_is_only_ever_data(loaded_db, typed):
     from desktop.services.queue import QueueFilter, QueueSort, fetch_page
     from desktop.services.search import global_search

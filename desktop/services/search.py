@@ -139,17 +139,30 @@ class SearchQuery:
         return not self.words and self.number is None
 
 
+TICKET_NUMBER_MAX = 2_147_483_647  # the largest number an integer column holds
+
+
+def _ticket_number(digits: str) -> int | None:
+    """The ticket number a word names, if it can name one: ASCII digits within the column's
+    range (``#99999999999999999999`` or ``#²`` are words, not numbers)."""
+    if digits.isascii() and digits.isdigit():
+        number = int(digits)
+        if number <= TICKET_NUMBER_MAX:
+            return number
+    return None
+
+
 def parse_query(text_: str) -> SearchQuery:
     """Words of the user's text; ``#123`` or a bare number also names a ticket number."""
     words: list[str] = []
     number = None
     for match in _WORD.finditer(text_ or ""):
         word = match.group(0)
-        if word.startswith("#") and word[1:].isdigit():
-            number = int(word[1:])
+        if word.startswith("#") and _ticket_number(word[1:]) is not None:
+            number = _ticket_number(word[1:])
             continue
-        if word.isdigit() and number is None:
-            number = int(word)
+        if number is None:
+            number = _ticket_number(word)
         words.append(word.lstrip("#"))
     return SearchQuery(tuple(w for w in words if w), number)
 
@@ -289,7 +302,8 @@ def global_search(session: Session, text_: str, limit: int = 8) -> list[SearchHi
         found = session.scalar(select(Ticket.id).where(Ticket.number == query.number))
         if found is not None:
             ids.append(found)
-    words = tuple(w for w in query.words if not (w.isdigit() and int(w) == query.number))
+    words = tuple(w for w in query.words
+                  if query.number is None or _ticket_number(w) != query.number)
     for ticket_id in _ticket_ids(session, SearchQuery(words, None), limit):
         if ticket_id not in ids:
             ids.append(ticket_id)
