@@ -473,12 +473,9 @@ def update_client(session: Session, client_id: int, version: int, data: ClientIn
     if client is None:
         raise UserError("this client no longer exists; it may have been deleted by someone else")
     if client.version != version:
-        error = StaleDataError(
-            "this client was changed by someone else since you opened it; "
-            "your changes were not saved", kind="client", row_id=client_id,
-            mine=_input_fields(data), theirs=_client_fields(client))
-        error.theirs_version = client.version
-        raise error
+        raise StaleDataError.changed("client", client_id, mine=_input_fields(data),
+                                     theirs=_client_fields(client),
+                                     theirs_version=client.version)
     first_error(validate_client(session, data, client_id))
     if _apply(client, data):
         if not session.is_modified(client, include_collections=False):

@@ -435,12 +435,8 @@ def update_contract(session: Session, contract_id: int, version: int, data: Cont
     if contract is None:
         raise UserError("this contract no longer exists; it may have been deleted by someone else")
     if contract.version != version:
-        error = StaleDataError(
-            "this contract was changed by someone else since you opened it; "
-            "your changes were not saved", kind="contract", row_id=contract_id,
-            mine=_fields(data), theirs=_fields(contract))
-        error.theirs_version = contract.version
-        raise error
+        raise StaleDataError.changed("contract", contract_id, mine=_fields(data),
+                                     theirs=_fields(contract), theirs_version=contract.version)
     first_error(validate_contract(session, data, contract_id))
     old_client, old_tier = contract.client_id, contract.tier_code
     with refuse_stale("contract", contract_id, mine=_fields(data)):

@@ -16,6 +16,4 @@ def refuse_stale(kind: str, row_id: int | str | None = None,
     try:
         yield
     except OrmStaleDataError:
-        raise StaleDataError(
-            f"this {kind} was changed by someone else since you opened it; "
-            "your changes were not saved", kind=kind, row_id=row_id, mine=mine) from None
+        raise StaleDataError.changed(kind, row_id, mine=mine) from None

@@ -56,12 +56,8 @@ def _stale(db, model: type, kind: str, row_id: Any, changes: dict,  # noqa: ANN0
                                   "your changes were not saved", kind=kind, row_id=row_id,
                                   mine=dict(changes))
         theirs, version = row_fields(row), row.version
-    error = StaleDataError(f"this {kind} was changed by someone else since you opened it; "
-                           "your changes were not saved", kind=kind, row_id=row_id,
-                           mine=dict(changes), theirs=theirs)
-    error.theirs_version = version
-    error.base = dict(base or {})
-    return error
+    return StaleDataError.changed(kind, row_id, mine=dict(changes), theirs=theirs,
+                                  theirs_version=version, base=dict(base or {}))
 
 
 def save_fields(db, model: type, kind: str, row_id: Any, expected_version: int,  # noqa: ANN001

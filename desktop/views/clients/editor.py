@@ -191,7 +191,8 @@ class ClientDialog(QDialog):
             if merged is not None:
                 data = input_from_fields(merged)
                 self.load(data)
-                self.version = getattr(exc, "theirs_version", self.version)
+                if exc.theirs_version is not None:
+                    self.version = exc.theirs_version
                 self._submit(data, self.version)
             return
         self.errors.setText(str(exc) if isinstance(exc, UserError) else describe_error(exc))
